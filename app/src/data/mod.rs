@@ -1,0 +1,190 @@
+//! The data layer: every SQL statement of the application lives below this module.
+//!
+//! It speaks to SQLite (the embedded default) or PostgreSQL through sqlx's `Any` driver, with
+//! portable SQL (`$n` placeholders, TEXT timestamps in UTC, BIGINT ids) and one migration folder
+//! per engine.
+
+mod frameworks;
+mod profiles;
+
+pub use frameworks::{ImportOutcome, StoredFramework};
+pub use profiles::StoredProfile;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+/// Which database engine a pool talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// The embedded default: one file under `./data/`.
+    Sqlite,
+    /// For shared and highly available deployments.
+    Postgres,
+}
+
+impl Engine {
+    /// Picks the engine from a database URL, or explains which URLs are understood.
+    pub fn from_url(url: &str) -> Result<Self, DataError> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Self::Postgres)
+        } else {
+            Err(DataError::Config(format!(
+                "DATABASE_URL must start with sqlite: or postgres:, not {:?}",
+                url.split(':').next().unwrap_or_default()
+            )))
+        }
+    }
+}
+
+/// A failure of the data layer.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    /// The configuration names a database this program cannot use.
+    #[error("{0}")]
+    Config(String),
+    /// The database refused or failed a statement.
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    /// Migrating the schema failed.
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored document could not be read back.
+    #[error("stored framework document is unreadable: {0}")]
+    Document(String),
+    /// The request clashes with what is stored (e.g. changing a version in use).
+    #[error("{0}")]
+    Conflict(String),
+    /// The input was refused; nothing was stored.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl From<DataError> for crate::error::AppError {
+    fn from(error: DataError) -> Self {
+        match error {
+            DataError::Sqlx(sqlx::Error::RowNotFound) => {
+                Self::NotFound("That record was not found.".into())
+            }
+            DataError::Conflict(m) => Self::Conflict(m),
+            DataError::Invalid(m) => Self::BadRequest(m),
+            other => Self::internal("data layer error", other),
+        }
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// A connection pool and the engine behind it.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    engine: Engine,
+}
+
+impl Db {
+    /// Connects to `url`, creating the SQLite file (and its folder) when needed.
+    pub async fn connect(url: &str) -> Result<Self, DataError> {
+        install_default_drivers();
+        let engine = Engine::from_url(url)?;
+        let url = match engine {
+            Engine::Sqlite => prepare_sqlite_url(url)?,
+            Engine::Postgres => url.to_owned(),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(match engine {
+                Engine::Sqlite => 8,
+                Engine::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if engine == Engine::Sqlite {
+                        conn.execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        if engine == Engine::Sqlite && !url.contains(":memory:") {
+            pool.execute("PRAGMA journal_mode = WAL;").await?;
+        }
+        Ok(Self { pool, engine })
+    }
+
+    /// Brings the schema up to date with the migrations for this engine.
+    pub async fn migrate(&self) -> Result<(), DataError> {
+        match self.engine {
+            Engine::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Engine::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// The engine behind this pool.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// The pool itself, for the data-layer modules.
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Adds `mode=rwc` and creates the parent folder of a file database.
+fn prepare_sqlite_url(url: &str) -> Result<String, DataError> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path != ":memory:" && !path.is_empty() {
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    DataError::Config(format!("cannot create {}: {e}", parent.display()))
+                })?;
+            }
+        }
+    }
+    let mut query = query.to_owned();
+    if !query.contains("mode=") {
+        if !query.is_empty() {
+            query.push('&');
+        }
+        query.push_str("mode=rwc");
+    }
+    Ok(format!("sqlite://{path}?{query}"))
+}
+
+/// The current time in UTC as RFC 3339 text, the form every timestamp is stored in.
+pub(crate) fn now_utc() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Lowercase hex SHA-256 of some bytes.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+impl Db {
+    /// Runs one administrative statement (e.g. `CREATE DATABASE` in the test harness).
+    #[doc(hidden)]
+    pub async fn execute_admin(&self, sql: &str) -> Result<(), DataError> {
+        self.pool.execute(sql).await?;
+        Ok(())
+    }
+}

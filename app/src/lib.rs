@@ -1,0 +1,97 @@
+//! The Leptos application: routes, pages, components and server functions.
+//!
+//! Server-only code (the data layer) compiles under the `ssr` feature only; the browser build
+//! (`hydrate`) gets the same pages and the same `caf` rules.
+
+pub mod api;
+mod components;
+pub mod error;
+mod pages;
+pub mod types;
+
+#[cfg(feature = "ssr")]
+pub mod data;
+#[cfg(feature = "ssr")]
+pub mod security;
+#[cfg(feature = "ssr")]
+mod shape;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around every page, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    security::provide_request_nonce();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-GB">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: header, routes and footer.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="app-style" href="/pkg/caf.css" />
+        <Title formatter=|text: String| {
+            if text.is_empty() {
+                "CAF self-assessment".to_owned()
+            } else {
+                format!("{text} – CAF self-assessment")
+            }
+        } />
+        <Router>
+            <components::Header />
+            <div class="width-container">
+                <main id="main-content" class="main" tabindex="-1">
+                    <Routes fallback=pages::NotFound>
+                        <Route path=path!("/") view=pages::Home />
+                        <Route path=path!("/frameworks") view=pages::FrameworkList ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/frameworks/:version")
+                            view=pages::FrameworkPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("/frameworks/:version/outcomes/:outcome")
+                            view=pages::OutcomePage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("/changes/:from/:to") view=pages::ChangesPage ssr=SsrMode::Async />
+                    </Routes>
+                </main>
+            </div>
+            <components::Footer />
+        </Router>
+    }
+}
+
+/// Entry point of the browser build: attaches to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+    // Lets people and browser tests know the page is interactive now.
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-hydrated", "true");
+    }
+}

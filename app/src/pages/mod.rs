@@ -1,0 +1,23 @@
+//! One module per page.
+
+mod changes;
+mod framework;
+mod framework_list;
+mod home;
+mod outcome;
+
+pub use changes::ChangesPage;
+pub use framework::FrameworkPage;
+pub use framework_list::FrameworkList;
+pub use home::Home;
+pub use outcome::OutcomePage;
+
+use crate::components::ErrorPanel;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The page for any address the app does not know.
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! { <ErrorPanel error=AppError::NotFound("There is no page at this address.".into()) /> }
+}

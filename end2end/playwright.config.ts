@@ -1,0 +1,42 @@
+import { defineConfig } from '@playwright/test';
+
+// The server binary is built by scripts/build.sh; each run starts it on a fresh SQLite database.
+const port = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run',
+      ],
+    },
+  },
+  webServer: {
+    command:
+      `rm -rf ../target/e2e && mkdir -p ../target/e2e && ` +
+      `../target/debug/server --database-url sqlite://../target/e2e/e2e.db ` +
+      `serve --addr 127.0.0.1:${port} --site-root ../target/site`,
+    url: `${baseURL}/frameworks`,
+    timeout: 60_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+});

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Sets up what is missing, builds the app and runs it on SQLite at http://127.0.0.1:3000.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+"$ROOT/scripts/build.sh" --release
+export DATABASE_URL="${DATABASE_URL:-sqlite://data/caf.db}"
+exec "$ROOT/target/release/server" serve "$@"

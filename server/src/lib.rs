@@ -1,0 +1,6 @@
+//! The CAF self-assessment server: configuration, command line, HTTP router and middleware.
+
+pub mod cli;
+pub mod config;
+pub mod headers;
+pub mod web;

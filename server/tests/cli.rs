@@ -1,0 +1,217 @@
+//! The command line, run as a person would: the real binary on a fresh SQLite database.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("caf-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("scratch dir");
+        Self(dir)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_server"))
+            .args(args)
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}/caf.db", self.0.display()),
+            )
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run server")
+    }
+
+    fn file(&self, name: &str, text: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).expect("write file");
+        path.display().to_string()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn shared_frameworks() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/frameworks")
+}
+
+/// Every IGP text (and cleaned text) of a framework, in document order, from any JSON-like value.
+fn igp_texts_from_yaml(value: &serde_yaml::Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for objective in value["objectives"].as_sequence().expect("objectives") {
+        for principle in objective["principles"].as_sequence().expect("principles") {
+            for outcome in principle["contributing_outcomes"]
+                .as_sequence()
+                .expect("outcomes")
+            {
+                for column in ["not_achieved", "partially_achieved", "achieved"] {
+                    for igp in outcome["igps"][column].as_sequence().into_iter().flatten() {
+                        out.push((
+                            igp["id"].as_str().expect("id").to_owned(),
+                            igp["text"].as_str().expect("text").to_owned(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn igp_texts_from_export(json: &serde_json::Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for objective in json["objectives"].as_array().expect("objectives") {
+        for principle in objective["principles"].as_array().expect("principles") {
+            for outcome in principle["outcomes"].as_array().expect("outcomes") {
+                for column in ["not_achieved", "partially_achieved", "achieved"] {
+                    for igp in outcome["indicators"][column]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                    {
+                        out.push((
+                            igp["id"].as_str().expect("id").to_owned(),
+                            igp["text"].as_str().expect("text").to_owned(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn export_prints_every_igp_of_the_shared_yaml_word_for_word() {
+    let scratch = Scratch::new("export");
+    for (version, file, count) in [
+        ("3.2", "ncsc-caf-v3.2.yaml", 449),
+        ("4.0", "ncsc-caf-v4.0.yaml", 557),
+    ] {
+        let output = scratch.run(&["framework", "export", version]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let exported: serde_json::Value =
+            serde_json::from_str(&stdout(&output)).expect("export is JSON");
+        let yaml_text = std::fs::read_to_string(shared_frameworks().join(file))
+            .expect("shared framework YAML (../shared beside the repository)");
+        let yaml: serde_yaml::Value = serde_yaml::from_str(&yaml_text).expect("YAML");
+        let expected = igp_texts_from_yaml(&yaml);
+        assert_eq!(expected.len(), count);
+        assert_eq!(igp_texts_from_export(&exported), expected, "CAF {version}");
+    }
+}
+
+#[test]
+fn list_migrate_and_unknown_export() {
+    let scratch = Scratch::new("list");
+    let output = scratch.run(&["migrate"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = scratch.run(&["migrate"]);
+    assert!(
+        output.status.success(),
+        "second migrate: {}",
+        stderr(&output)
+    );
+
+    let output = scratch.run(&["framework", "list"]);
+    assert!(output.status.success());
+    let text = stdout(&output);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("3.2") && l.contains(" 39 ") && l.contains(" 449 ")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("4.0") && l.contains(" 41 ") && l.contains(" 557 ")),
+        "{text}"
+    );
+
+    let output = scratch.run(&["framework", "export", "9.9"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("no framework version \"9.9\""),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_broken_file_is_refused_by_validate_and_import_and_nothing_is_stored() {
+    let scratch = Scratch::new("broken");
+    let export = scratch.run(&["framework", "export", "4.0"]);
+    let mut framework: serde_json::Value = serde_json::from_slice(&export.stdout).expect("JSON");
+    framework["version"] = "4.1".into();
+    let first = framework["objectives"][0]["principles"][0]["outcomes"][0]["id"].clone();
+    framework["objectives"][0]["principles"][0]["outcomes"][1]["id"] = first;
+    let broken = scratch.file(
+        "broken.json",
+        &serde_json::to_string_pretty(&framework).expect("JSON"),
+    );
+
+    let output = scratch.run(&["framework", "validate", &broken]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("A1.a"), "{}", stderr(&output));
+
+    let output = scratch.run(&["framework", "import", &broken]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("nothing was stored"),
+        "{}",
+        stderr(&output)
+    );
+    let list = stdout(&scratch.run(&["framework", "list"]));
+    assert!(!list.contains("4.1"), "{list}");
+
+    let not_json = scratch.file("not.json", "{\n  \"version\": \"4.1\",\n  oops\n}\n");
+    let output = scratch.run(&["framework", "validate", &not_json]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("line 3"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_valid_file_is_imported_once() {
+    let scratch = Scratch::new("import");
+    let export = scratch.run(&["framework", "export", "4.0"]);
+    let mut framework: serde_json::Value = serde_json::from_slice(&export.stdout).expect("JSON");
+    framework["version"] = "4.0-council".into();
+    let file = scratch.file(
+        "ok.json",
+        &serde_json::to_string_pretty(&framework).expect("JSON"),
+    );
+
+    let output = scratch.run(&["framework", "validate", &file]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("41 contributing outcomes"));
+
+    let output = scratch.run(&["framework", "import", &file]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("Imported CAF 4.0-council"));
+    let output = scratch.run(&["framework", "import", &file]);
+    assert!(
+        stdout(&output).contains("nothing changed"),
+        "{}",
+        stdout(&output)
+    );
+    let list = stdout(&scratch.run(&["framework", "list"]));
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("4.0-council") && l.contains("imported")),
+        "{list}"
+    );
+}
