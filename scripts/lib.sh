@@ -40,7 +40,7 @@ setup_wasm_opt() {
     if command -v npm >/dev/null; then
       say "Installing wasm-opt (npm binaryen) into .tools/"
       mkdir -p "$TOOLS"
-      (cd "$TOOLS" && npm install --silent --no-audit --no-fund --prefix "$TOOLS" binaryen@125 >/dev/null) ||
+      (cd "$TOOLS" && npm install --silent --no-audit --no-fund --prefix "$TOOLS" binaryen@132 >/dev/null) ||
         say "wasm-opt could not be installed; the browser bundle will be larger but works"
     fi
   fi

@@ -14,7 +14,7 @@ cargo fmt --all --check
 cargo clippy --quiet --locked --workspace --all-targets -- -D warnings
 
 say "Unit, property and data-layer tests (SQLite and PostgreSQL at $TEST_DATABASE_URL)"
-cargo test --locked --workspace
+cargo test --locked --workspace --no-fail-fast
 
 "$ROOT/scripts/build.sh"
 

@@ -3,6 +3,8 @@
 //! Server-only code (the data layer) compiles under the `ssr` feature only; the browser build
 //! (`hydrate`) gets the same pages and the same `caf` rules.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 mod components;
 pub mod error;

@@ -3,7 +3,7 @@
 use crate::data::{StoredFramework, StoredProfile};
 use crate::types::{
     FrameworkOverview, ObjectiveSummary, OutcomeDetail, OutcomeSummary, PrincipleSummary,
-    ProfileSummary,
+    ProfileSummary, ProfileTarget,
 };
 
 /// The version page's data: structure, counts and profiles, without the indicator texts.
@@ -89,7 +89,11 @@ pub fn outcome_detail(
                             p.profile
                                 .targets
                                 .get(outcome_id)
-                                .map(|t| (p.profile.name.clone(), *t))
+                                .map(|t| ProfileTarget {
+                                    profile: p.profile.name.clone(),
+                                    target: *t,
+                                    certainty: p.profile.certainty,
+                                })
                         })
                         .collect(),
                     attribution: framework.attribution.clone(),

@@ -112,7 +112,7 @@ pub struct OutcomeDetail {
     /// The outcome after this one in the framework, if any.
     pub next: Option<(String, String)>,
     /// The target each stored profile sets for this outcome.
-    pub targets: Vec<(String, Status)>,
+    pub targets: Vec<ProfileTarget>,
     /// The attribution that must accompany the NCSC text.
     pub attribution: String,
 }
@@ -126,4 +126,15 @@ pub struct ChangesView {
     pub titles: BTreeMap<String, String>,
     /// How many outcomes each version has: (earlier, later).
     pub outcome_counts: (usize, usize),
+}
+
+/// The target one profile sets for one outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileTarget {
+    /// The profile's name.
+    pub profile: String,
+    /// The minimum status it asks for.
+    pub target: Status,
+    /// Whether its source is less certain (the CAF 4.0 tables).
+    pub certainty: Certainty,
 }

@@ -140,7 +140,7 @@ on_both!(
             .import_framework_json("{\n  \"format\": 1,\n  \"version\": \n}")
             .await
             .expect_err("malformed JSON");
-        assert!(error.to_string().contains("line 3"), "{error}");
+        assert!(error.to_string().contains("line 4"), "{error}");
 
         let mut no_achieved = relabelled("4.1");
         no_achieved.objectives[1].principles[0].outcomes[0]

@@ -104,8 +104,12 @@ fn Outcome(detail: OutcomeDetail) -> impl IntoView {
         {(!targets.is_empty()).then(|| view! {
             <h2 class="heading-s">"Targets"</h2>
             <ul class="list">
-                {targets.iter().map(|(name, status)| view! {
-                    <li>{format!("{name}: ")}<StatusTag status=*status /></li>
+                {targets.iter().map(|t| view! {
+                    <li>
+                        {format!("{}: ", t.profile)}
+                        <StatusTag status=t.target />
+                        {(t.certainty == caf::Certainty::LessCertain).then_some(" (less certain: from a single source)")}
+                    </li>
                 }).collect_view()}
             </ul>
         })}
