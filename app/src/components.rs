@@ -57,10 +57,10 @@ pub fn StatusTag(status: Status) -> impl IntoView {
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(code) = http::StatusCode::from_u16(error.status_code()) {
-            response.set_status(code);
-        }
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(code) = http::StatusCode::from_u16(error.status_code())
+    {
+        response.set_status(code);
     }
     let heading = match &error {
         AppError::NotFound(_) => "Page not found",

@@ -86,14 +86,11 @@ pub fn outcome_detail(
                     targets: profiles
                         .iter()
                         .filter_map(|p| {
-                            p.profile
-                                .targets
-                                .get(outcome_id)
-                                .map(|t| ProfileTarget {
-                                    profile: p.profile.name.clone(),
-                                    target: *t,
-                                    certainty: p.profile.certainty,
-                                })
+                            p.profile.targets.get(outcome_id).map(|t| ProfileTarget {
+                                profile: p.profile.name.clone(),
+                                target: *t,
+                                certainty: p.profile.certainty,
+                            })
                         })
                         .collect(),
                     attribution: framework.attribution.clone(),

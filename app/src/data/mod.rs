@@ -146,14 +146,12 @@ impl Db {
 fn prepare_sqlite_url(url: &str) -> Result<String, DataError> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path != ":memory:" && !path.is_empty() {
-        if let Some(parent) = std::path::Path::new(path).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    DataError::Config(format!("cannot create {}: {e}", parent.display()))
-                })?;
-            }
-        }
+    let parent = std::path::Path::new(path).parent();
+    if path != ":memory:"
+        && let Some(parent) = parent.filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| DataError::Config(format!("cannot create {}: {e}", parent.display())))?;
     }
     let mut query = query.to_owned();
     if !query.contains("mode=") {
