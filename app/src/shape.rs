@@ -93,6 +93,7 @@ pub fn outcome_detail(
                             })
                         })
                         .collect(),
+                    guidance: framework.guidance.clone(),
                     attribution: framework.attribution.clone(),
                 });
             }

@@ -113,6 +113,8 @@ pub struct OutcomeDetail {
     pub next: Option<(String, String)>,
     /// The target each stored profile sets for this outcome.
     pub targets: Vec<ProfileTarget>,
+    /// The NCSC's wording of how indicators are used.
+    pub guidance: caf::Guidance,
     /// The attribution that must accompany the NCSC text.
     pub attribution: String,
 }

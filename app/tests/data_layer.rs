@@ -73,9 +73,15 @@ on_both!(
     |db: Db| async move {
         registered(&db).await;
         let json = serde_json::to_string(&relabelled("4.0-local")).expect("json");
-        let (_, outcome) = db.import_framework_json(&json).await.expect("import");
+        let (_, outcome) = db
+            .import_framework_json(&json, "test")
+            .await
+            .expect("import");
         assert_eq!(outcome, ImportOutcome::Inserted);
-        let (_, outcome) = db.import_framework_json(&json).await.expect("re-import");
+        let (_, outcome) = db
+            .import_framework_json(&json, "test")
+            .await
+            .expect("re-import");
         assert_eq!(outcome, ImportOutcome::Unchanged);
 
         // A corrected text under the same label replaces an unused version.
@@ -84,7 +90,7 @@ on_both!(
             "Board direction (corrected)".into();
         let corrected_json = serde_json::to_string(&corrected).expect("json");
         let (_, outcome) = db
-            .import_framework_json(&corrected_json)
+            .import_framework_json(&corrected_json, "test")
             .await
             .expect("replace");
         assert_eq!(outcome, ImportOutcome::Replaced);
@@ -98,7 +104,10 @@ on_both!(
 
         // Once an assessment uses it, its text can never change.
         db.lock_framework("4.0-local").await.expect("lock");
-        let error = db.import_framework_json(&json).await.expect_err("locked");
+        let error = db
+            .import_framework_json(&json, "test")
+            .await
+            .expect_err("locked");
         assert!(
             matches!(error, DataError::Conflict(ref m) if m.contains("new version label")),
             "{error}"
@@ -130,14 +139,14 @@ on_both!(
             .push(copy.clone());
         let json = serde_json::to_string_pretty(&duplicate).expect("json");
         let error = db
-            .import_framework_json(&json)
+            .import_framework_json(&json, "test")
             .await
             .expect_err("duplicate id");
         assert!(matches!(error, DataError::Invalid(_)));
         assert!(error.to_string().contains(&copy.id), "{error}");
 
         let error = db
-            .import_framework_json("{\n  \"format\": 1,\n  \"version\": \n}")
+            .import_framework_json("{\n  \"format\": 1,\n  \"version\": \n}", "test")
             .await
             .expect_err("malformed JSON");
         assert!(error.to_string().contains("line 4"), "{error}");
@@ -148,7 +157,7 @@ on_both!(
             .achieved
             .clear();
         let error = db
-            .import_framework_json(&serde_json::to_string(&no_achieved).expect("json"))
+            .import_framework_json(&serde_json::to_string(&no_achieved).expect("json"), "test")
             .await
             .expect_err("outcome without achieved statements");
         assert!(error.to_string().contains("B1.a"), "{error}");

@@ -65,6 +65,13 @@ test('an outcome shows the NCSC table in columns and the rule suggests a status 
   expect(errors).toEqual([]);
 });
 
+test('the NCSC guidance on using the indicators opens from the outcome page', async ({ page }) => {
+  await openHydrated(page, '/frameworks/3.2/outcomes/B2.a');
+  const summary = page.getByText('How the NCSC says to use the indicators');
+  await summary.click();
+  await expect(page.getByText(/primarily a matter of expert judgement/)).toBeVisible();
+});
+
 test('an outcome with a partially achieved column can be rated Partially achieved', async ({ page }) => {
   await openHydrated(page, '/frameworks/4.0/outcomes/A2.a');
   await expect(page.getByRole('heading', { level: 3 })).toHaveText(['Not achieved', 'Partially achieved', 'Achieved']);

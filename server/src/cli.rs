@@ -1,8 +1,8 @@
 //! Carries out the command line's commands.
 
-use crate::config::{Cli, Command, FrameworkCommand, ServeArgs};
+use crate::config::{AuditCommand, Cli, Command, FrameworkCommand, ServeArgs};
 use anyhow::{Context, bail};
-use app::data::{Db, ImportOutcome};
+use app::data::{AuditFilter, ChainReport, Db, ImportOutcome};
 
 /// Runs one command to completion.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -35,6 +35,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Some(Command::Framework(FrameworkCommand::Export { version })) => {
                     export(&db, &version).await
+                }
+                Some(Command::Audit(AuditCommand::Verify)) => audit_verify(&db).await,
+                Some(Command::Audit(AuditCommand::List { limit, action })) => {
+                    audit_list(&db, limit, action).await
                 }
                 Some(Command::Framework(FrameworkCommand::Validate { .. })) => unreachable!(),
             };
@@ -77,7 +81,7 @@ fn validate(file: &std::path::Path) -> anyhow::Result<()> {
 }
 
 async fn import(db: &Db, file: &std::path::Path) -> anyhow::Result<()> {
-    let (framework, outcome) = match db.import_framework_json(&read(file)?).await {
+    let (framework, outcome) = match db.import_framework_json(&read(file)?, &cli_actor()).await {
         Ok(done) => done,
         Err(error) => bail!(
             "{} was not imported; nothing was stored.\n{error}",
@@ -135,5 +139,50 @@ async fn export(db: &Db, version: &str) -> anyhow::Result<()> {
         );
     };
     println!("{}", serde_json::to_string_pretty(&stored.framework)?);
+    Ok(())
+}
+
+/// Who is acting when the command line changes something: the operating-system user.
+fn cli_actor() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".to_owned());
+    format!("cli:{user}")
+}
+
+async fn audit_verify(db: &Db) -> anyhow::Result<()> {
+    match db.verify_audit_chain().await? {
+        ChainReport::Intact { records } => {
+            println!("The audit log is intact: {records} records, each linked to the one before.");
+            Ok(())
+        }
+        ChainReport::Broken { seq, reason } => {
+            bail!("the audit log is broken at record {seq}: {reason}")
+        }
+    }
+}
+
+async fn audit_list(db: &Db, limit: i64, action: Option<String>) -> anyhow::Result<()> {
+    let filter = AuditFilter {
+        action_prefix: action,
+        limit,
+        ..AuditFilter::default()
+    };
+    for record in db.audit_records(&filter).await? {
+        let event = &record.event;
+        println!(
+            "{:>6}  {}  {:<24} {:<28} {}  {}",
+            record.seq,
+            record.occurred_at,
+            event.action,
+            event.object,
+            event.actor,
+            if event.detail.is_null() {
+                String::new()
+            } else {
+                event.detail.to_string()
+            }
+        );
+    }
     Ok(())
 }

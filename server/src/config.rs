@@ -31,6 +31,25 @@ pub enum Command {
     /// Work with framework versions.
     #[command(subcommand)]
     Framework(FrameworkCommand),
+    /// Read and check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+/// Audit log subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check that no record was edited or removed (exit 1 and name the record if one was).
+    Verify,
+    /// Print the newest records.
+    List {
+        /// How many records, newest first.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Only actions starting with this, e.g. `framework.`.
+        #[arg(long)]
+        action: Option<String>,
+    },
 }
 
 /// Options of `serve`.

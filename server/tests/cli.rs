@@ -215,3 +215,33 @@ fn a_valid_file_is_imported_once() {
         "{list}"
     );
 }
+
+#[test]
+fn imports_are_audited_and_the_chain_verifies() {
+    let scratch = Scratch::new("audit");
+    let export = scratch.run(&["framework", "export", "3.2"]);
+    let mut framework: serde_json::Value = serde_json::from_slice(&export.stdout).expect("JSON");
+    framework["version"] = "3.2-local".into();
+    let file = scratch.file("ok.json", &serde_json::to_string(&framework).expect("JSON"));
+    assert!(
+        scratch
+            .run(&["framework", "import", &file])
+            .status
+            .success()
+    );
+
+    let output = scratch.run(&["audit", "list", "--action", "framework."]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.lines().any(|l| l.contains("framework.import")
+            && l.contains("framework:3.2-local")
+            && l.contains("cli:")),
+        "{text}"
+    );
+    assert!(text.contains("framework.register"), "{text}");
+
+    let output = scratch.run(&["audit", "verify"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("intact"));
+}

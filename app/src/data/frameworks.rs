@@ -1,6 +1,6 @@
 //! Framework versions: registration of the bundled ones, import, listing, loading and locking.
 
-use super::{DataError, Db, now_utc};
+use super::{AuditEvent, DataError, Db, now_utc};
 use crate::types::FrameworkRecord;
 use caf::Framework;
 use serde::{Deserialize, Serialize};
@@ -54,7 +54,23 @@ impl Db {
         let mut done = Vec::new();
         for framework in caf::bundled_frameworks() {
             match self.store_framework(&framework, "bundled").await {
-                Ok(outcome) => done.push((format!("CAF {}", framework.version), outcome)),
+                Ok(outcome) => {
+                    if outcome != ImportOutcome::Unchanged {
+                        self.append_audit(
+                            AuditEvent::by(
+                                "system",
+                                "framework.register",
+                                format!("framework:{}", framework.version),
+                            )
+                            .with_detail(serde_json::json!({
+                                "outcome": outcome,
+                                "sha256": framework.content_hash(),
+                            })),
+                        )
+                        .await?;
+                    }
+                    done.push((format!("CAF {}", framework.version), outcome))
+                }
                 Err(DataError::Conflict(message)) => {
                     tracing::warn!(version = %framework.version, %message, "bundled framework kept as stored");
                 }
@@ -63,19 +79,47 @@ impl Db {
         }
         for profile in caf::bundled_profiles() {
             let outcome = self.store_profile(&profile, "bundled").await?;
+            if outcome != ImportOutcome::Unchanged {
+                self.append_audit(
+                    AuditEvent::by(
+                        "system",
+                        "profile.register",
+                        format!("profile:{}", profile.id),
+                    )
+                    .with_detail(serde_json::json!({ "outcome": outcome })),
+                )
+                .await?;
+            }
             done.push((format!("profile {}", profile.id), outcome));
         }
         Ok(done)
     }
 
     /// Validates a framework file and stores it as an imported version; a bad file stores nothing.
+    ///
+    /// A stored change is audited as `framework.import` by `actor`.
     pub async fn import_framework_json(
         &self,
         json: &str,
+        actor: &str,
     ) -> Result<(Framework, ImportOutcome), DataError> {
         let framework =
             caf::parse_framework(json).map_err(|e| DataError::Invalid(e.to_string()))?;
         let outcome = self.store_framework(&framework, "imported").await?;
+        if outcome != ImportOutcome::Unchanged {
+            self.append_audit(
+                AuditEvent::by(
+                    actor,
+                    "framework.import",
+                    format!("framework:{}", framework.version),
+                )
+                .with_detail(serde_json::json!({
+                    "outcome": outcome,
+                    "sha256": framework.content_hash(),
+                })),
+            )
+            .await?;
+        }
         Ok((framework, outcome))
     }
 

@@ -4,9 +4,11 @@
 //! portable SQL (`$n` placeholders, TEXT timestamps in UTC, BIGINT ids) and one migration folder
 //! per engine.
 
+mod audit;
 mod frameworks;
 mod profiles;
 
+pub use audit::{AuditEvent, AuditFilter, AuditRecord, ChainReport, GENESIS_HASH, record_hash};
 pub use frameworks::{ImportOutcome, StoredFramework};
 pub use profiles::StoredProfile;
 

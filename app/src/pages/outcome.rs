@@ -43,6 +43,7 @@ fn Outcome(detail: OutcomeDetail) -> impl IntoView {
         previous,
         next,
         targets,
+        guidance,
         ..
     } = detail;
     let answers = RwSignal::new(BTreeMap::<String, Answer>::new());
@@ -118,6 +119,22 @@ fn Outcome(detail: OutcomeDetail) -> impl IntoView {
             "Tick the statements that are true for your organisation to see the status the rule "
             "suggests. Nothing here is saved."
         </p>
+        <details class="details">
+            <summary class="details__summary">"How the NCSC says to use the indicators"</summary>
+            <div class="details__text">
+                <p class="body">{guidance.not_achieved.clone()}</p>
+                <p class="body">{guidance.partially_achieved.clone()}</p>
+                <p class="body">{guidance.achieved.clone()}</p>
+                <p class="body">{guidance.expert_judgement.clone()}</p>
+                <p class="body secondary">
+                    "The suggested status follows the order the government's own tool uses: any "
+                    "not-achieved statement true gives Not achieved; otherwise all achieved statements "
+                    "met gives Achieved; otherwise all partially-achieved statements met gives Partially "
+                    "achieved; otherwise Not achieved. A statement marked not applicable counts as met "
+                    "only with a justification naming the compensating measure."
+                </p>
+            </div>
+        </details>
         <div class="suggestion" role="status" aria-live="polite" id="suggestion">
             <p class="body">
                 "Suggested status: " {move || view! { <StatusTag status=suggestion.get().status /> }}

@@ -1,0 +1,243 @@
+//! The audit log on SQLite and PostgreSQL: append-only, chained, and tamper-evident.
+
+mod support;
+
+use app::data::{AuditEvent, AuditFilter, ChainReport, Db, GENESIS_HASH, record_hash};
+
+fn event(action: &str, object: &str) -> AuditEvent {
+    AuditEvent::by("tester@example.gov.uk", action, object)
+        .with_detail(serde_json::json!({ "before": "draft", "after": "in review" }))
+}
+
+on_both!(records_chain_from_genesis_and_verify, |db: Db| async move {
+    let first = db
+        .append_audit(event("assessment.submit", "scope:1"))
+        .await
+        .expect("append");
+    let second = db
+        .append_audit(event("assessment.return", "scope:1"))
+        .await
+        .expect("append");
+    assert_eq!((first.seq, second.seq), (1, 2));
+    assert_eq!(first.prev_hash, GENESIS_HASH);
+    assert_eq!(second.prev_hash, first.hash);
+    assert_eq!(
+        second.hash,
+        record_hash(
+            second.seq,
+            &second.occurred_at,
+            &second.event,
+            &second.prev_hash
+        )
+    );
+    assert!(
+        first.occurred_at.ends_with('Z'),
+        "UTC: {}",
+        first.occurred_at
+    );
+    assert_eq!(
+        db.verify_audit_chain().await.expect("verify"),
+        ChainReport::Intact { records: 2 }
+    );
+});
+
+on_both!(records_cannot_be_updated_or_deleted, |db: Db| async move {
+    db.append_audit(event("signin.success", "user:1"))
+        .await
+        .expect("append");
+    let update = db
+        .execute_admin("UPDATE audit_log SET actor = 'someone else'")
+        .await;
+    assert!(update.is_err(), "an update must be refused");
+    let delete = db.execute_admin("DELETE FROM audit_log").await;
+    assert!(delete.is_err(), "a delete must be refused");
+    let stored = db
+        .audit_records(&AuditFilter {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].event.actor, "tester@example.gov.uk");
+});
+
+/// Turns the append-only guard off, as someone with direct database access could.
+async fn disable_guard(db: &Db) {
+    match db.engine() {
+        app::data::Engine::Sqlite => {
+            db.execute_admin("DROP TRIGGER audit_log_no_update")
+                .await
+                .expect("drop");
+            db.execute_admin("DROP TRIGGER audit_log_no_delete")
+                .await
+                .expect("drop");
+        }
+        app::data::Engine::Postgres => {
+            db.execute_admin("ALTER TABLE audit_log DISABLE TRIGGER USER")
+                .await
+                .expect("disable");
+        }
+    }
+}
+
+on_both!(an_edited_record_is_detected, |db: Db| async move {
+    for n in 0..3 {
+        db.append_audit(event("evidence.add", &format!("evidence:{n}")))
+            .await
+            .expect("append");
+    }
+    disable_guard(&db).await;
+    db.execute_admin("UPDATE audit_log SET object = 'evidence:99' WHERE seq = 2")
+        .await
+        .expect("tamper");
+    match db.verify_audit_chain().await.expect("verify") {
+        ChainReport::Broken { seq, reason } => {
+            assert_eq!(seq, 2);
+            assert!(reason.contains("edited"), "{reason}");
+        }
+        other => panic!("tampering not detected: {other:?}"),
+    }
+});
+
+on_both!(a_deleted_record_is_detected, |db: Db| async move {
+    for n in 0..3 {
+        db.append_audit(event("evidence.add", &format!("evidence:{n}")))
+            .await
+            .expect("append");
+    }
+    disable_guard(&db).await;
+    db.execute_admin("DELETE FROM audit_log WHERE seq = 2")
+        .await
+        .expect("tamper");
+    assert!(matches!(
+        db.verify_audit_chain().await.expect("verify"),
+        ChainReport::Broken { seq: 2, .. }
+    ));
+});
+
+on_both!(records_cut_from_the_end_are_detected, |db: Db| async move {
+    for n in 0..3 {
+        db.append_audit(event("evidence.add", &format!("evidence:{n}")))
+            .await
+            .expect("append");
+    }
+    disable_guard(&db).await;
+    db.execute_admin("DELETE FROM audit_log WHERE seq = 3")
+        .await
+        .expect("tamper");
+    match db.verify_audit_chain().await.expect("verify") {
+        ChainReport::Broken { seq, reason } => {
+            assert_eq!(seq, 3);
+            assert!(reason.contains("removed"), "{reason}");
+        }
+        other => panic!("truncation not detected: {other:?}"),
+    }
+});
+
+on_both!(concurrent_appends_keep_one_chain, |db: Db| async move {
+    let mut tasks = Vec::new();
+    for n in 0..24 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            db.append_audit(event("comment.add", &format!("comment:{n}")))
+                .await
+                .expect("append")
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task");
+    }
+    assert_eq!(
+        db.verify_audit_chain().await.expect("verify"),
+        ChainReport::Intact { records: 24 }
+    );
+});
+
+on_both!(
+    records_filter_by_organisation_and_action,
+    |db: Db| async move {
+        let mut a = event("signin.failure", "user:1");
+        a.organisation_id = Some(7);
+        db.append_audit(a).await.expect("append");
+        db.append_audit(event("signin.success", "user:2"))
+            .await
+            .expect("append");
+        db.append_audit(event("framework.import", "framework:4.1"))
+            .await
+            .expect("append");
+        db.append_audit(event("signin_x.other", "user:3"))
+            .await
+            .expect("append");
+
+        let signins = db
+            .audit_records(&AuditFilter {
+                action_prefix: Some("signin.".into()),
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .expect("list");
+        let actions: Vec<&str> = signins.iter().map(|r| r.event.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            vec!["signin.success", "signin.failure"],
+            "newest first; '_' is not a wildcard"
+        );
+
+        let org = db
+            .audit_records(&AuditFilter {
+                organisation_id: Some(7),
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .expect("list");
+        assert_eq!(org.len(), 1);
+        assert_eq!(org[0].event.detail["after"], "in review");
+    }
+);
+
+on_both!(
+    framework_import_and_registration_are_audited,
+    |db: Db| async move {
+        db.register_bundled().await.expect("register");
+        let mut framework = caf::bundled_framework("4.0").expect("4.0");
+        framework.version = "4.0-local".into();
+        let json = serde_json::to_string(&framework).expect("json");
+        db.import_framework_json(&json, "cli:admin")
+            .await
+            .expect("import");
+        db.import_framework_json(&json, "cli:admin")
+            .await
+            .expect("unchanged import");
+        db.register_bundled().await.expect("register again");
+        let records = db
+            .audit_records(&AuditFilter {
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .expect("list");
+        let imports: Vec<_> = records
+            .iter()
+            .filter(|r| r.event.action == "framework.import")
+            .collect();
+        assert_eq!(
+            imports.len(),
+            1,
+            "an unchanged import changes nothing and records nothing"
+        );
+        assert_eq!(imports[0].event.actor, "cli:admin");
+        assert_eq!(imports[0].event.object, "framework:4.0-local");
+        let registrations = records
+            .iter()
+            .filter(|r| r.event.action == "framework.register")
+            .count();
+        assert_eq!(registrations, 2, "3.2 and 4.0, once each");
+        assert!(matches!(
+            db.verify_audit_chain().await.expect("verify"),
+            ChainReport::Intact { .. }
+        ));
+    }
+);
