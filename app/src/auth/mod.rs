@@ -1,0 +1,3 @@
+//! Sign-in building blocks that run on the server only.
+
+pub mod password;
