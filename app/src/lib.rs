@@ -9,6 +9,7 @@ pub mod api;
 mod components;
 pub mod error;
 mod pages;
+pub mod roles;
 pub mod types;
 
 #[cfg(feature = "ssr")]

@@ -6,10 +6,12 @@
 
 mod audit;
 mod frameworks;
+mod people;
 mod profiles;
 
 pub use audit::{AuditEvent, AuditFilter, AuditRecord, ChainReport, GENESIS_HASH, record_hash};
 pub use frameworks::{ImportOutcome, StoredFramework};
+pub use people::{OrgScope, Organisation, OrganisationKind};
 pub use profiles::StoredProfile;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -62,6 +64,9 @@ pub enum DataError {
     /// The input was refused; nothing was stored.
     #[error("{0}")]
     Invalid(String),
+    /// Nothing the caller may see exists here (also the answer to a denied request).
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl From<DataError> for crate::error::AppError {
@@ -71,6 +76,7 @@ impl From<DataError> for crate::error::AppError {
                 Self::NotFound("That record was not found.".into())
             }
             DataError::Conflict(m) => Self::Conflict(m),
+            DataError::NotFound(m) => Self::NotFound(m),
             DataError::Invalid(m) => Self::BadRequest(m),
             other => Self::internal("data layer error", other),
         }

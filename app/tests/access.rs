@@ -1,0 +1,236 @@
+//! Organisations, memberships and the authorisation check, on SQLite and PostgreSQL.
+
+mod support;
+
+use app::data::{AuditFilter, DataError, Db, OrganisationKind};
+use app::roles::{Permission, Role};
+
+struct World {
+    hackney: i64,
+    amey: i64,
+    assessor: i64,
+    assurer: i64,
+}
+
+async fn world(db: &Db) -> World {
+    let hackney = db
+        .create_organisation(
+            "hackney",
+            "London Borough of Hackney",
+            OrganisationKind::Council,
+            "test",
+        )
+        .await
+        .expect("org");
+    let amey = db
+        .create_organisation("amey", "Amey (partner)", OrganisationKind::Partner, "test")
+        .await
+        .expect("org");
+    let assessor = db
+        .create_user("Ann.Assessor@Hackney.gov.uk", "Ann Assessor", "test")
+        .await
+        .expect("user");
+    let assurer = db
+        .create_user("ext@assurance.example", "Ext Assurer", "test")
+        .await
+        .expect("user");
+    db.set_membership(assessor, hackney.id, Role::Assessor, None, "test")
+        .await
+        .expect("member");
+    World {
+        hackney: hackney.id,
+        amey: amey.id,
+        assessor,
+        assurer,
+    }
+}
+
+async fn denials(db: &Db) -> Vec<app::data::AuditRecord> {
+    db.audit_records(&AuditFilter {
+        action_prefix: Some("access.denied".into()),
+        limit: 100,
+        ..Default::default()
+    })
+    .await
+    .expect("audit")
+}
+
+on_both!(
+    a_member_gets_a_scope_for_their_own_organisation,
+    |db: Db| async move {
+        let w = world(&db).await;
+        let scope = db
+            .authorize(w.assessor, "hackney", Permission::EditAnswers, None)
+            .await
+            .expect("granted");
+        assert_eq!(scope.organisation_id(), w.hackney);
+        assert_eq!(scope.user_id(), w.assessor);
+        assert_eq!(scope.role(), Role::Assessor);
+        assert!(denials(&db).await.is_empty());
+    }
+);
+
+on_both!(
+    another_organisation_looks_missing_and_the_denial_is_audited,
+    |db: Db| async move {
+        let w = world(&db).await;
+        let other = db
+            .authorize(
+                w.assessor,
+                "amey",
+                Permission::ReadAssessments,
+                Some("192.0.2.7"),
+            )
+            .await;
+        let missing = db
+            .authorize(w.assessor, "nowhere", Permission::ReadAssessments, None)
+            .await;
+        let (Err(DataError::NotFound(a)), Err(DataError::NotFound(b))) = (other, missing) else {
+            panic!("both must be refused as not found");
+        };
+        assert_eq!(
+            a, b,
+            "a foreign organisation and a missing one answer alike"
+        );
+        let records = denials(&db).await;
+        assert_eq!(records.len(), 2);
+        let foreign = records
+            .iter()
+            .find(|r| r.event.object == "organisation:amey")
+            .expect("audited");
+        assert_eq!(foreign.event.organisation_id, Some(w.amey));
+        assert_eq!(foreign.event.actor_id, Some(w.assessor));
+        assert_eq!(foreign.event.address.as_deref(), Some("192.0.2.7"));
+    }
+);
+
+on_both!(
+    a_role_without_the_permission_is_refused,
+    |db: Db| async move {
+        let w = world(&db).await;
+        let refused = db
+            .authorize(w.assessor, "hackney", Permission::SignOff, None)
+            .await;
+        assert!(matches!(refused, Err(DataError::NotFound(_))));
+        assert_eq!(denials(&db).await[0].event.detail["permission"], "sign_off");
+    }
+);
+
+on_both!(
+    an_assurer_is_refused_once_their_period_ends,
+    |db: Db| async move {
+        let w = world(&db).await;
+        db.set_membership(
+            w.assurer,
+            w.hackney,
+            Role::ExternalAssurer,
+            Some("2999-01-01T00:00:00Z"),
+            "test",
+        )
+        .await
+        .expect("member");
+        db.authorize(w.assurer, "hackney", Permission::Assure, None)
+            .await
+            .expect("within the period");
+        db.set_membership(
+            w.assurer,
+            w.hackney,
+            Role::ExternalAssurer,
+            Some("2001-01-01T00:00:00Z"),
+            "test",
+        )
+        .await
+        .expect("member");
+        assert!(
+            db.authorize(w.assurer, "hackney", Permission::Assure, None)
+                .await
+                .is_err()
+        );
+    }
+);
+
+on_both!(a_disabled_user_is_refused_everywhere, |db: Db| async move {
+    let w = world(&db).await;
+    db.disable_user(w.assessor, "test").await.expect("disable");
+    assert!(
+        db.authorize(w.assessor, "hackney", Permission::ReadAssessments, None)
+            .await
+            .is_err()
+    );
+    let audit = db
+        .audit_records(&AuditFilter {
+            action_prefix: Some("user.disable".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(audit.len(), 1);
+});
+
+on_both!(
+    role_changes_are_audited_with_before_and_after,
+    |db: Db| async move {
+        let w = world(&db).await;
+        db.set_membership(
+            w.assessor,
+            w.hackney,
+            Role::CafLead,
+            None,
+            "admin@hackney.gov.uk",
+        )
+        .await
+        .expect("promote");
+        let changes = db
+            .audit_records(&AuditFilter {
+                action_prefix: Some("membership.".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .expect("audit");
+        assert_eq!(changes[0].event.detail["before"], "assessor");
+        assert_eq!(changes[0].event.detail["after"], "caf_lead");
+        assert_eq!(changes[0].event.organisation_id, Some(w.hackney));
+        assert_eq!(
+            db.authorize(w.assessor, "hackney", Permission::LeadAssessment, None)
+                .await
+                .expect("lead")
+                .role(),
+            Role::CafLead
+        );
+    }
+);
+
+on_both!(
+    bad_or_duplicate_names_and_emails_are_refused_clearly,
+    |db: Db| async move {
+        world(&db).await;
+        for slug in ["Hackney", "a", "has space", "-edge"] {
+            let refused = db
+                .create_organisation(slug, "Name", OrganisationKind::Council, "test")
+                .await;
+            assert!(matches!(refused, Err(DataError::Invalid(_))), "{slug}");
+        }
+        let duplicate = db
+            .create_organisation("hackney", "Again", OrganisationKind::Council, "test")
+            .await;
+        assert!(matches!(duplicate, Err(DataError::Conflict(ref m)) if m.contains("hackney")));
+        let duplicate = db
+            .create_user(" ann.assessor@hackney.GOV.uk ", "Ann again", "test")
+            .await;
+        assert!(
+            matches!(duplicate, Err(DataError::Conflict(_))),
+            "emails compare case-insensitively"
+        );
+        for email in ["no-at-sign", "a@b", "x@.uk", "two words@x.uk"] {
+            assert!(
+                matches!(
+                    db.create_user(email, "Someone", "test").await,
+                    Err(DataError::Invalid(_))
+                ),
+                "{email}"
+            );
+        }
+    }
+);
