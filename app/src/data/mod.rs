@@ -8,11 +8,13 @@ mod audit;
 mod frameworks;
 mod people;
 mod profiles;
+mod sessions;
 
 pub use audit::{AuditEvent, AuditFilter, AuditRecord, ChainReport, GENESIS_HASH, record_hash};
 pub use frameworks::{ImportOutcome, StoredFramework};
 pub use people::{OrgScope, Organisation, OrganisationKind};
 pub use profiles::StoredProfile;
+pub use sessions::{DbSessionStore, USER_ID_KEY};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -192,5 +194,16 @@ impl Db {
     pub async fn execute_admin(&self, sql: &str) -> Result<(), DataError> {
         self.pool.execute(sql).await?;
         Ok(())
+    }
+
+    /// Reads the first column of every row of a query as text (test inspection only).
+    #[doc(hidden)]
+    pub async fn query_strings_admin(&self, sql: &str) -> Result<Vec<String>, DataError> {
+        use sqlx::Row;
+        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?)
     }
 }

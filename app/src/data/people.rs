@@ -239,6 +239,7 @@ impl Db {
                 .bind(user_id)
                 .execute(self.pool())
                 .await?;
+        self.end_user_sessions(user_id, None).await?;
         if done.rows_affected() > 0 {
             self.append_audit(AuditEvent::by(
                 actor,
