@@ -55,20 +55,13 @@ impl Db {
         for framework in caf::bundled_frameworks() {
             match self.store_framework(&framework, "bundled").await {
                 Ok(outcome) => {
-                    if outcome != ImportOutcome::Unchanged {
-                        self.append_audit(
-                            AuditEvent::by(
-                                "system",
-                                "framework.register",
-                                format!("framework:{}", framework.version),
-                            )
-                            .with_detail(serde_json::json!({
-                                "outcome": outcome,
-                                "sha256": framework.content_hash(),
-                            })),
-                        )
-                        .await?;
-                    }
+                    self.audit_framework_change(
+                        "system",
+                        "framework.register",
+                        &framework,
+                        outcome,
+                    )
+                    .await?;
                     done.push((format!("CAF {}", framework.version), outcome))
                 }
                 Err(DataError::Conflict(message)) => {
@@ -106,21 +99,30 @@ impl Db {
         let framework =
             caf::parse_framework(json).map_err(|e| DataError::Invalid(e.to_string()))?;
         let outcome = self.store_framework(&framework, "imported").await?;
+        self.audit_framework_change(actor, "framework.import", &framework, outcome)
+            .await?;
+        Ok((framework, outcome))
+    }
+
+    /// Records a stored framework change; an unchanged one records nothing.
+    async fn audit_framework_change(
+        &self,
+        actor: &str,
+        action: &str,
+        framework: &Framework,
+        outcome: ImportOutcome,
+    ) -> Result<(), DataError> {
         if outcome != ImportOutcome::Unchanged {
-            self.append_audit(
-                AuditEvent::by(
-                    actor,
-                    "framework.import",
-                    format!("framework:{}", framework.version),
-                )
-                .with_detail(serde_json::json!({
+            let object = format!("framework:{}", framework.version);
+            self.append_audit(AuditEvent::by(actor, action, object).with_detail(
+                serde_json::json!({
                     "outcome": outcome,
                     "sha256": framework.content_hash(),
-                })),
-            )
+                }),
+            ))
             .await?;
         }
-        Ok((framework, outcome))
+        Ok(())
     }
 
     /// Stores a validated framework in one transaction: new, unchanged (same hash) or replacing an
