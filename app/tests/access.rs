@@ -2,7 +2,9 @@
 
 mod support;
 
-use app::data::{AuditFilter, DataError, Db, OrganisationKind};
+use support::TestDb;
+
+use app::data::{DataError, Db, OrganisationKind};
 use app::roles::{Permission, Role};
 
 struct World {
@@ -46,18 +48,12 @@ async fn world(db: &Db) -> World {
 }
 
 async fn denials(db: &Db) -> Vec<app::data::AuditRecord> {
-    db.audit_records(&AuditFilter {
-        action_prefix: Some("access.denied".into()),
-        limit: 100,
-        ..Default::default()
-    })
-    .await
-    .expect("audit")
+    support::audit_actions(db, "access.denied").await
 }
 
 on_both!(
     a_member_gets_a_scope_for_their_own_organisation,
-    |db: Db| async move {
+    |db: TestDb| async move {
         let w = world(&db).await;
         let scope = db
             .authorize(w.assessor, "hackney", Permission::EditAnswers, None)
@@ -72,7 +68,7 @@ on_both!(
 
 on_both!(
     another_organisation_looks_missing_and_the_denial_is_audited,
-    |db: Db| async move {
+    |db: TestDb| async move {
         let w = world(&db).await;
         let other = db
             .authorize(
@@ -106,7 +102,7 @@ on_both!(
 
 on_both!(
     a_role_without_the_permission_is_refused,
-    |db: Db| async move {
+    |db: TestDb| async move {
         let w = world(&db).await;
         let refused = db
             .authorize(w.assessor, "hackney", Permission::SignOff, None)
@@ -118,7 +114,7 @@ on_both!(
 
 on_both!(
     an_assurer_is_refused_once_their_period_ends,
-    |db: Db| async move {
+    |db: TestDb| async move {
         let w = world(&db).await;
         db.set_membership(
             w.assurer,
@@ -149,28 +145,24 @@ on_both!(
     }
 );
 
-on_both!(a_disabled_user_is_refused_everywhere, |db: Db| async move {
-    let w = world(&db).await;
-    db.disable_user(w.assessor, "test").await.expect("disable");
-    assert!(
-        db.authorize(w.assessor, "hackney", Permission::ReadAssessments, None)
-            .await
-            .is_err()
-    );
-    let audit = db
-        .audit_records(&AuditFilter {
-            action_prefix: Some("user.disable".into()),
-            limit: 10,
-            ..Default::default()
-        })
-        .await
-        .expect("audit");
-    assert_eq!(audit.len(), 1);
-});
+on_both!(
+    a_disabled_user_is_refused_everywhere,
+    |db: TestDb| async move {
+        let w = world(&db).await;
+        db.disable_user(w.assessor, "test").await.expect("disable");
+        assert!(
+            db.authorize(w.assessor, "hackney", Permission::ReadAssessments, None)
+                .await
+                .is_err()
+        );
+        let audit = support::audit_actions(&db, "user.disable").await;
+        assert_eq!(audit.len(), 1);
+    }
+);
 
 on_both!(
     role_changes_are_audited_with_before_and_after,
-    |db: Db| async move {
+    |db: TestDb| async move {
         let w = world(&db).await;
         db.set_membership(
             w.assessor,
@@ -181,14 +173,7 @@ on_both!(
         )
         .await
         .expect("promote");
-        let changes = db
-            .audit_records(&AuditFilter {
-                action_prefix: Some("membership.".into()),
-                limit: 10,
-                ..Default::default()
-            })
-            .await
-            .expect("audit");
+        let changes = support::audit_actions(&db, "membership.").await;
         assert_eq!(changes[0].event.detail["before"], "assessor");
         assert_eq!(changes[0].event.detail["after"], "caf_lead");
         assert_eq!(changes[0].event.organisation_id, Some(w.hackney));
@@ -204,7 +189,7 @@ on_both!(
 
 on_both!(
     bad_or_duplicate_names_and_emails_are_refused_clearly,
-    |db: Db| async move {
+    |db: TestDb| async move {
         world(&db).await;
         for slug in ["Hackney", "a", "has space", "-edge"] {
             let refused = db

@@ -2,93 +2,103 @@
 
 mod support;
 
-use app::data::{AuditEvent, AuditFilter, ChainReport, Db, GENESIS_HASH, record_hash};
+use support::TestDb;
+
+use app::data::{AuditEvent, AuditFilter, ChainReport, GENESIS_HASH, record_hash};
 
 fn event(action: &str, object: &str) -> AuditEvent {
     AuditEvent::by("tester@example.gov.uk", action, object)
         .with_detail(serde_json::json!({ "before": "draft", "after": "in review" }))
 }
 
-on_both!(records_chain_from_genesis_and_verify, |db: Db| async move {
-    let first = db
-        .append_audit(event("assessment.submit", "scope:1"))
-        .await
-        .expect("append");
-    let second = db
-        .append_audit(event("assessment.return", "scope:1"))
-        .await
-        .expect("append");
-    assert_eq!((first.seq, second.seq), (1, 2));
-    assert_eq!(first.prev_hash, GENESIS_HASH);
-    assert_eq!(second.prev_hash, first.hash);
-    assert_eq!(
-        second.hash,
-        record_hash(
-            second.seq,
-            &second.occurred_at,
-            &second.event,
-            &second.prev_hash
-        )
-    );
-    assert!(
-        first.occurred_at.ends_with('Z'),
-        "UTC: {}",
-        first.occurred_at
-    );
-    assert_eq!(
-        db.verify_audit_chain().await.expect("verify"),
-        ChainReport::Intact { records: 2 }
-    );
-});
+on_both!(
+    records_chain_from_genesis_and_verify,
+    |db: TestDb| async move {
+        let first = db
+            .append_audit(event("assessment.submit", "scope:1"))
+            .await
+            .expect("append");
+        let second = db
+            .append_audit(event("assessment.return", "scope:1"))
+            .await
+            .expect("append");
+        assert_eq!((first.seq, second.seq), (1, 2));
+        assert_eq!(first.prev_hash, GENESIS_HASH);
+        assert_eq!(second.prev_hash, first.hash);
+        assert_eq!(
+            second.hash,
+            record_hash(
+                second.seq,
+                &second.occurred_at,
+                &second.event,
+                &second.prev_hash
+            )
+        );
+        assert!(
+            first.occurred_at.ends_with('Z'),
+            "UTC: {}",
+            first.occurred_at
+        );
+        assert_eq!(
+            db.verify_audit_chain().await.expect("verify"),
+            ChainReport::Intact { records: 2 }
+        );
+    }
+);
 
-on_both!(records_cannot_be_updated_or_deleted, |db: Db| async move {
-    db.append_audit(event("signin.success", "user:1"))
-        .await
-        .expect("append");
-    let update = db
-        .execute_admin("UPDATE audit_log SET actor = 'someone else'")
-        .await;
-    assert!(update.is_err(), "an update must be refused");
-    let delete = db.execute_admin("DELETE FROM audit_log").await;
-    assert!(delete.is_err(), "a delete must be refused");
-    let stored = db
-        .audit_records(&AuditFilter {
-            limit: 10,
-            ..Default::default()
-        })
-        .await
-        .expect("list");
-    assert_eq!(stored.len(), 1);
-    assert_eq!(stored[0].event.actor, "tester@example.gov.uk");
-});
+on_both!(
+    records_cannot_be_updated_or_deleted,
+    |db: TestDb| async move {
+        db.append_audit(event("signin.success", "user:1"))
+            .await
+            .expect("append");
+        let update = db
+            .raw_execute("UPDATE audit_log SET actor = 'someone else'")
+            .await;
+        assert!(update.is_err(), "an update must be refused");
+        let delete = db.raw_execute("DELETE FROM audit_log").await;
+        assert!(delete.is_err(), "a delete must be refused");
+        if db.engine() == app::data::Engine::Postgres {
+            let truncate = db.raw_execute("TRUNCATE audit_log").await;
+            assert!(truncate.is_err(), "a truncate must be refused");
+        }
+        let stored = support::audit_actions(&db, "").await;
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].event.actor, "tester@example.gov.uk");
+        assert_eq!(
+            db.verify_audit_chain().await.expect("verify"),
+            ChainReport::Intact { records: 1 }
+        );
+    }
+);
 
 /// Turns the append-only guard off, as someone with direct database access could.
-async fn disable_guard(db: &Db) {
+async fn disable_guard(db: &TestDb) {
     match db.engine() {
         app::data::Engine::Sqlite => {
-            db.execute_admin("DROP TRIGGER audit_log_no_update")
+            db.raw_execute("DROP TRIGGER audit_log_no_update")
                 .await
                 .expect("drop");
-            db.execute_admin("DROP TRIGGER audit_log_no_delete")
+            db.raw_execute("DROP TRIGGER audit_log_no_delete")
                 .await
                 .expect("drop");
         }
         app::data::Engine::Postgres => {
-            db.execute_admin("ALTER TABLE audit_log DISABLE TRIGGER USER")
+            db.raw_execute("ALTER TABLE audit_log DISABLE TRIGGER USER")
                 .await
                 .expect("disable");
         }
     }
 }
 
-on_both!(an_edited_record_is_detected, |db: Db| async move {
+on_both!(an_edited_record_is_detected, |db: TestDb| async move {
     for n in 0..3 {
         db.append_audit(event("evidence.add", &format!("evidence:{n}")))
             .await
             .expect("append");
     }
     disable_guard(&db).await;
-    db.execute_admin("UPDATE audit_log SET object = 'evidence:99' WHERE seq = 2")
+    db.raw_execute("UPDATE audit_log SET object = 'evidence:99' WHERE seq = 2")
         .await
         .expect("tamper");
     match db.verify_audit_chain().await.expect("verify") {
@@ -100,14 +110,14 @@ on_both!(an_edited_record_is_detected, |db: Db| async move {
     }
 });
 
-on_both!(a_deleted_record_is_detected, |db: Db| async move {
+on_both!(a_deleted_record_is_detected, |db: TestDb| async move {
     for n in 0..3 {
         db.append_audit(event("evidence.add", &format!("evidence:{n}")))
             .await
             .expect("append");
     }
     disable_guard(&db).await;
-    db.execute_admin("DELETE FROM audit_log WHERE seq = 2")
+    db.raw_execute("DELETE FROM audit_log WHERE seq = 2")
         .await
         .expect("tamper");
     assert!(matches!(
@@ -116,26 +126,29 @@ on_both!(a_deleted_record_is_detected, |db: Db| async move {
     ));
 });
 
-on_both!(records_cut_from_the_end_are_detected, |db: Db| async move {
-    for n in 0..3 {
-        db.append_audit(event("evidence.add", &format!("evidence:{n}")))
-            .await
-            .expect("append");
-    }
-    disable_guard(&db).await;
-    db.execute_admin("DELETE FROM audit_log WHERE seq = 3")
-        .await
-        .expect("tamper");
-    match db.verify_audit_chain().await.expect("verify") {
-        ChainReport::Broken { seq, reason } => {
-            assert_eq!(seq, 3);
-            assert!(reason.contains("removed"), "{reason}");
+on_both!(
+    records_cut_from_the_end_are_detected,
+    |db: TestDb| async move {
+        for n in 0..3 {
+            db.append_audit(event("evidence.add", &format!("evidence:{n}")))
+                .await
+                .expect("append");
         }
-        other => panic!("truncation not detected: {other:?}"),
+        disable_guard(&db).await;
+        db.raw_execute("DELETE FROM audit_log WHERE seq = 3")
+            .await
+            .expect("tamper");
+        match db.verify_audit_chain().await.expect("verify") {
+            ChainReport::Broken { seq, reason } => {
+                assert_eq!(seq, 3);
+                assert!(reason.contains("removed"), "{reason}");
+            }
+            other => panic!("truncation not detected: {other:?}"),
+        }
     }
-});
+);
 
-on_both!(concurrent_appends_keep_one_chain, |db: Db| async move {
+on_both!(concurrent_appends_keep_one_chain, |db: TestDb| async move {
     let mut tasks = Vec::new();
     for n in 0..24 {
         let db = db.clone();
@@ -156,7 +169,7 @@ on_both!(concurrent_appends_keep_one_chain, |db: Db| async move {
 
 on_both!(
     records_filter_by_organisation_and_action,
-    |db: Db| async move {
+    |db: TestDb| async move {
         let mut a = event("signin.failure", "user:1");
         a.organisation_id = Some(7);
         db.append_audit(a).await.expect("append");
@@ -170,14 +183,7 @@ on_both!(
             .await
             .expect("append");
 
-        let signins = db
-            .audit_records(&AuditFilter {
-                action_prefix: Some("signin.".into()),
-                limit: 50,
-                ..Default::default()
-            })
-            .await
-            .expect("list");
+        let signins = support::audit_actions(&db, "signin.").await;
         let actions: Vec<&str> = signins.iter().map(|r| r.event.action.as_str()).collect();
         assert_eq!(
             actions,
@@ -200,7 +206,7 @@ on_both!(
 
 on_both!(
     framework_import_and_registration_are_audited,
-    |db: Db| async move {
+    |db: TestDb| async move {
         db.register_bundled().await.expect("register");
         let mut framework = caf::bundled_framework("4.0").expect("4.0");
         framework.version = "4.0-local".into();
@@ -212,13 +218,7 @@ on_both!(
             .await
             .expect("unchanged import");
         db.register_bundled().await.expect("register again");
-        let records = db
-            .audit_records(&AuditFilter {
-                limit: 50,
-                ..Default::default()
-            })
-            .await
-            .expect("list");
+        let records = support::audit_actions(&db, "").await;
         let imports: Vec<_> = records
             .iter()
             .filter(|r| r.event.action == "framework.import")

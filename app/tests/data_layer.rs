@@ -2,6 +2,8 @@
 
 mod support;
 
+use support::TestDb;
+
 use app::data::{DataError, Db, ImportOutcome};
 use caf::{Framework, Status};
 
@@ -23,41 +25,44 @@ async fn registered(db: &Db) {
     db.register_bundled().await.expect("register bundled");
 }
 
-on_both!(bundled_versions_are_registered_once, |db: Db| async move {
-    let first = db.register_bundled().await.expect("first registration");
-    assert!(
-        first.iter().all(|(_, o)| *o == ImportOutcome::Inserted),
-        "{first:?}"
-    );
-    assert_eq!(first.len(), 2 + caf::bundled_profiles().len());
-    let second = db.register_bundled().await.expect("second registration");
-    assert!(
-        second.iter().all(|(_, o)| *o == ImportOutcome::Unchanged),
-        "{second:?}"
-    );
+on_both!(
+    bundled_versions_are_registered_once,
+    |db: TestDb| async move {
+        let first = db.register_bundled().await.expect("first registration");
+        assert!(
+            first.iter().all(|(_, o)| *o == ImportOutcome::Inserted),
+            "{first:?}"
+        );
+        assert_eq!(first.len(), 2 + caf::bundled_profiles().len());
+        let second = db.register_bundled().await.expect("second registration");
+        assert!(
+            second.iter().all(|(_, o)| *o == ImportOutcome::Unchanged),
+            "{second:?}"
+        );
 
-    let list = db.list_frameworks().await.expect("list");
-    let summary: Vec<(&str, i64, i64, &str)> = list
-        .iter()
-        .map(|f| {
-            (
-                f.version.as_str(),
-                f.outcomes,
-                f.indicators,
-                f.origin.as_str(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        summary,
-        vec![("3.2", 39, 449, "bundled"), ("4.0", 41, 557, "bundled")]
-    );
-    assert!(list.iter().all(|f| f.locked_at.is_none()));
-});
+        let list = db.list_frameworks().await.expect("list");
+        let summary: Vec<(&str, i64, i64, &str)> = list
+            .iter()
+            .map(|f| {
+                (
+                    f.version.as_str(),
+                    f.outcomes,
+                    f.indicators,
+                    f.origin.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![("3.2", 39, 449, "bundled"), ("4.0", 41, 557, "bundled")]
+        );
+        assert!(list.iter().all(|f| f.locked_at.is_none()));
+    }
+);
 
 on_both!(
     stored_document_round_trips_word_for_word,
-    |db: Db| async move {
+    |db: TestDb| async move {
         registered(&db).await;
         for version in ["3.2", "4.0"] {
             let stored = db.framework(version).await.expect("load").expect("present");
@@ -70,7 +75,7 @@ on_both!(
 
 on_both!(
     import_is_idempotent_and_replaces_only_unlocked_versions,
-    |db: Db| async move {
+    |db: TestDb| async move {
         registered(&db).await;
         let json = serde_json::to_string(&relabelled("4.0-local")).expect("json");
         let (_, outcome) = db
@@ -124,7 +129,7 @@ on_both!(
 
 on_both!(
     a_broken_file_is_refused_and_stores_nothing,
-    |db: Db| async move {
+    |db: TestDb| async move {
         registered(&db).await;
         let before = db.list_frameworks().await.expect("list");
 
@@ -168,7 +173,7 @@ on_both!(
 
 on_both!(
     replacing_cannot_drop_an_outcome_a_profile_targets,
-    |db: Db| async move {
+    |db: TestDb| async move {
         registered(&db).await;
         let mut shrunk = bundled("4.0");
         shrunk.objectives[2].principles[1].outcomes.clear();
@@ -187,43 +192,46 @@ on_both!(
     }
 );
 
-on_both!(profiles_are_stored_with_every_target, |db: Db| async move {
-    registered(&db).await;
-    let profiles = db.profiles_for("3.2").await.expect("profiles");
-    assert_eq!(profiles.len(), 2);
-    let baseline = profiles
-        .iter()
-        .find(|p| p.profile.id == "govassure-baseline-caf3.2")
-        .expect("baseline");
-    assert_eq!(baseline.profile.targets.len(), 39);
-    let count = |s: Status| {
-        baseline
-            .profile
-            .targets
-            .values()
-            .filter(|t| **t == s)
-            .count()
-    };
-    assert_eq!(
-        (
-            count(Status::Achieved),
-            count(Status::PartiallyAchieved),
-            count(Status::NotAchieved)
-        ),
-        (10, 27, 2)
-    );
-    let four = db.profiles_for("4.0").await.expect("profiles");
-    assert_eq!(four.len(), 2);
-    assert!(
-        four.iter()
-            .all(|p| p.profile.certainty == caf::Certainty::LessCertain)
-    );
-    assert!(four.iter().all(|p| p.profile.targets.len() == 41));
-});
+on_both!(
+    profiles_are_stored_with_every_target,
+    |db: TestDb| async move {
+        registered(&db).await;
+        let profiles = db.profiles_for("3.2").await.expect("profiles");
+        assert_eq!(profiles.len(), 2);
+        let baseline = profiles
+            .iter()
+            .find(|p| p.profile.id == "govassure-baseline-caf3.2")
+            .expect("baseline");
+        assert_eq!(baseline.profile.targets.len(), 39);
+        let count = |s: Status| {
+            baseline
+                .profile
+                .targets
+                .values()
+                .filter(|t| **t == s)
+                .count()
+        };
+        assert_eq!(
+            (
+                count(Status::Achieved),
+                count(Status::PartiallyAchieved),
+                count(Status::NotAchieved)
+            ),
+            (10, 27, 2)
+        );
+        let four = db.profiles_for("4.0").await.expect("profiles");
+        assert_eq!(four.len(), 2);
+        assert!(
+            four.iter()
+                .all(|p| p.profile.certainty == caf::Certainty::LessCertain)
+        );
+        assert!(four.iter().all(|p| p.profile.targets.len() == 41));
+    }
+);
 
 on_both!(
     a_profile_naming_an_unknown_outcome_is_refused,
-    |db: Db| async move {
+    |db: TestDb| async move {
         registered(&db).await;
         let mut profile = caf::bundled_profiles()
             .into_iter()
@@ -249,12 +257,36 @@ on_both!(
 
 on_both!(
     locking_an_unknown_version_is_not_found,
-    |db: Db| async move {
+    |db: TestDb| async move {
         registered(&db).await;
         let error = db.lock_framework("9.9").await.expect_err("unknown");
         assert!(
             matches!(error, DataError::Sqlx(sqlx::Error::RowNotFound)),
             "{error}"
         );
+    }
+);
+
+on_both!(
+    a_changed_profile_replaces_its_targets,
+    |db: TestDb| async move {
+        registered(&db).await;
+        let mut profile = caf::bundled_profile("govassure-baseline-caf3.2").expect("baseline");
+        let unchanged = db.store_profile(&profile, "bundled").await.expect("store");
+        assert_eq!(unchanged, ImportOutcome::Unchanged);
+
+        profile.targets.insert("C2.b".into(), Status::Achieved);
+        let replaced = db.store_profile(&profile, "imported").await.expect("store");
+        assert_eq!(replaced, ImportOutcome::Replaced);
+        let stored = db
+            .profiles_for("3.2")
+            .await
+            .expect("profiles")
+            .into_iter()
+            .find(|p| p.profile.id == profile.id)
+            .expect("stored");
+        assert_eq!(stored.profile.targets, profile.targets);
+        assert_eq!(stored.profile.targets.len(), 39);
+        assert_eq!(stored.origin, "imported");
     }
 );

@@ -2,6 +2,8 @@
 
 mod support;
 
+use support::TestDb;
+
 use app::data::{Db, DbSessionStore, USER_ID_KEY};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::SessionStore;
@@ -27,8 +29,8 @@ async fn user(db: &Db, email: &str) -> i64 {
 
 on_both!(
     a_session_round_trips_and_only_its_hash_is_stored,
-    |db: Db| async move {
-        let store = DbSessionStore::new(db.clone());
+    |db: TestDb| async move {
+        let store = DbSessionStore::new(db.handle());
         let id = user(&db, "a@council.gov.uk").await;
         let mut saved = record(Some(id), 30);
         store.create(&mut saved).await.expect("create");
@@ -38,10 +40,7 @@ on_both!(
             loaded.expiry_date.unix_timestamp(),
             saved.expiry_date.unix_timestamp()
         );
-        let stored = db
-            .query_strings_admin("SELECT id_hash FROM sessions")
-            .await
-            .expect("ids");
+        let stored = db.raw_strings("SELECT id_hash FROM sessions").await;
         assert_eq!(stored.len(), 1);
         assert_ne!(
             stored[0],
@@ -52,21 +51,24 @@ on_both!(
     }
 );
 
-on_both!(logout_deletes_the_session_for_good, |db: Db| async move {
-    let store = DbSessionStore::new(db.clone());
-    let mut saved = record(None, 30);
-    store.create(&mut saved).await.expect("create");
-    store.delete(&saved.id).await.expect("delete");
-    assert!(
-        store.load(&saved.id).await.expect("load").is_none(),
-        "a replayed id finds nothing"
-    );
-});
+on_both!(
+    logout_deletes_the_session_for_good,
+    |db: TestDb| async move {
+        let store = DbSessionStore::new(db.handle());
+        let mut saved = record(None, 30);
+        store.create(&mut saved).await.expect("create");
+        store.delete(&saved.id).await.expect("delete");
+        assert!(
+            store.load(&saved.id).await.expect("load").is_none(),
+            "a replayed id finds nothing"
+        );
+    }
+);
 
 on_both!(
     expired_sessions_do_not_load_and_are_swept,
-    |db: Db| async move {
-        let store = DbSessionStore::new(db.clone());
+    |db: TestDb| async move {
+        let store = DbSessionStore::new(db.handle());
         let mut old = record(None, -1);
         store.create(&mut old).await.expect("create");
         assert!(store.load(&old.id).await.expect("load").is_none());
@@ -76,8 +78,8 @@ on_both!(
 
 on_both!(
     sign_out_everywhere_else_and_disabling_end_sessions,
-    |db: Db| async move {
-        let store = DbSessionStore::new(db.clone());
+    |db: TestDb| async move {
+        let store = DbSessionStore::new(db.handle());
         let id = user(&db, "b@council.gov.uk").await;
         let other = user(&db, "c@council.gov.uk").await;
         let mut here = record(Some(id), 30);
@@ -106,8 +108,8 @@ on_both!(
     }
 );
 
-on_both!(a_colliding_id_gets_a_new_one, |db: Db| async move {
-    let store = DbSessionStore::new(db.clone());
+on_both!(a_colliding_id_gets_a_new_one, |db: TestDb| async move {
+    let store = DbSessionStore::new(db.handle());
     let mut first = record(None, 30);
     store.create(&mut first).await.expect("create");
     let mut second = record(None, 30);

@@ -32,6 +32,26 @@ impl Scratch {
     }
 }
 
+impl Scratch {
+    /// A stored version as exported, relabelled as `label`: what an administrator edits.
+    fn exported_as(&self, version: &str, label: &str) -> serde_json::Value {
+        let export = self.run(&["framework", "export", version]);
+        assert!(export.status.success(), "{}", stderr(&export));
+        let mut framework: serde_json::Value =
+            serde_json::from_slice(&export.stdout).expect("export is JSON");
+        framework["version"] = label.into();
+        framework
+    }
+
+    /// Writes a framework to a file and returns its path.
+    fn framework_file(&self, name: &str, framework: &serde_json::Value) -> String {
+        self.file(
+            name,
+            &serde_json::to_string_pretty(framework).expect("JSON"),
+        )
+    }
+}
+
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -154,15 +174,10 @@ fn list_migrate_and_unknown_export() {
 #[test]
 fn a_broken_file_is_refused_by_validate_and_import_and_nothing_is_stored() {
     let scratch = Scratch::new("broken");
-    let export = scratch.run(&["framework", "export", "4.0"]);
-    let mut framework: serde_json::Value = serde_json::from_slice(&export.stdout).expect("JSON");
-    framework["version"] = "4.1".into();
+    let mut framework = scratch.exported_as("4.0", "4.1");
     let first = framework["objectives"][0]["principles"][0]["outcomes"][0]["id"].clone();
     framework["objectives"][0]["principles"][0]["outcomes"][1]["id"] = first;
-    let broken = scratch.file(
-        "broken.json",
-        &serde_json::to_string_pretty(&framework).expect("JSON"),
-    );
+    let broken = scratch.framework_file("broken.json", &framework);
 
     let output = scratch.run(&["framework", "validate", &broken]);
     assert!(!output.status.success());
@@ -187,13 +202,7 @@ fn a_broken_file_is_refused_by_validate_and_import_and_nothing_is_stored() {
 #[test]
 fn a_valid_file_is_imported_once() {
     let scratch = Scratch::new("import");
-    let export = scratch.run(&["framework", "export", "4.0"]);
-    let mut framework: serde_json::Value = serde_json::from_slice(&export.stdout).expect("JSON");
-    framework["version"] = "4.0-council".into();
-    let file = scratch.file(
-        "ok.json",
-        &serde_json::to_string_pretty(&framework).expect("JSON"),
-    );
+    let file = scratch.framework_file("ok.json", &scratch.exported_as("4.0", "4.0-council"));
 
     let output = scratch.run(&["framework", "validate", &file]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -219,10 +228,7 @@ fn a_valid_file_is_imported_once() {
 #[test]
 fn imports_are_audited_and_the_chain_verifies() {
     let scratch = Scratch::new("audit");
-    let export = scratch.run(&["framework", "export", "3.2"]);
-    let mut framework: serde_json::Value = serde_json::from_slice(&export.stdout).expect("JSON");
-    framework["version"] = "3.2-local".into();
-    let file = scratch.file("ok.json", &serde_json::to_string(&framework).expect("JSON"));
+    let file = scratch.framework_file("ok.json", &scratch.exported_as("3.2", "3.2-local"));
     assert!(
         scratch
             .run(&["framework", "import", &file])

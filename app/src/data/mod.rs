@@ -187,23 +187,3 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
 }
-
-impl Db {
-    /// Runs one administrative statement (e.g. `CREATE DATABASE` in the test harness).
-    #[doc(hidden)]
-    pub async fn execute_admin(&self, sql: &str) -> Result<(), DataError> {
-        self.pool.execute(sql).await?;
-        Ok(())
-    }
-
-    /// Reads the first column of every row of a query as text (test inspection only).
-    #[doc(hidden)]
-    pub async fn query_strings_admin(&self, sql: &str) -> Result<Vec<String>, DataError> {
-        use sqlx::Row;
-        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
-        Ok(rows
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?)
-    }
-}
