@@ -1,15 +1,8 @@
 //! The one error type that crosses the boundary between server and browser.
 
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
-use server_fn_error::{FromServerFnError, ServerFnErrorErr, codec::JsonEncoding};
-
-/// Re-exports of the server function error machinery under a stable local name.
-mod server_fn_error {
-    pub use leptos::server_fn::{
-        codec,
-        error::{FromServerFnError, ServerFnErrorErr},
-    };
-}
 
 /// An error a person can act on, or a generic failure whose details stay in the server log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

@@ -261,9 +261,30 @@ on_both!(
         registered(&db).await;
         let error = db.lock_framework("9.9").await.expect_err("unknown");
         assert!(
-            matches!(error, DataError::Sqlx(sqlx::Error::RowNotFound)),
+            matches!(error, DataError::NotFound(ref m) if m.contains("9.9")),
             "{error}"
         );
+
+        db.lock_framework("4.0").await.expect("lock");
+        let first = db
+            .framework("4.0")
+            .await
+            .expect("load")
+            .expect("present")
+            .record
+            .locked_at;
+        db.lock_framework("4.0")
+            .await
+            .expect("locking again is fine");
+        let again = db
+            .framework("4.0")
+            .await
+            .expect("load")
+            .expect("present")
+            .record
+            .locked_at;
+        assert!(first.is_some());
+        assert_eq!(first, again, "the first lock time is kept");
     }
 );
 

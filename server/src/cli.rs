@@ -23,7 +23,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             let result = match command {
-                None => crate::web::serve(db.clone(), ServeArgs::default()).await,
+                None => crate::web::serve(db.clone(), ServeArgs::from_env()).await,
                 Some(Command::Serve(args)) => crate::web::serve(db.clone(), args).await,
                 Some(Command::Migrate) => {
                     println!("The database is up to date.");

@@ -63,15 +63,9 @@ pub struct ServeArgs {
     pub site_root: PathBuf,
 }
 
-impl Default for ServeArgs {
-    fn default() -> Self {
-        Self::parse_from_env()
-    }
-}
-
 impl ServeArgs {
     /// The serve options when no `serve` subcommand was given: environment, then defaults.
-    fn parse_from_env() -> Self {
+    pub fn from_env() -> Self {
         #[derive(Parser)]
         struct Only {
             #[command(flatten)]

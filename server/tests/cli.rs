@@ -251,3 +251,45 @@ fn imports_are_audited_and_the_chain_verifies() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("intact"));
 }
+
+#[test]
+fn with_no_command_it_serves_on_the_address_from_the_environment() {
+    use std::io::{Read, Write};
+    let scratch = Scratch::new("serve");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/caf.db", scratch.0.display()),
+        )
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start server");
+    let mut answer = String::new();
+    for _ in 0..100 {
+        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            stream
+                .write_all(
+                    b"GET /frameworks HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                )
+                .expect("send");
+            stream.read_to_string(&mut answer).expect("read");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().expect("stop server");
+    let _ = child.wait();
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "{}",
+        answer.lines().next().unwrap_or("no answer")
+    );
+    assert!(answer.contains("CAF 4.0"));
+}

@@ -224,6 +224,7 @@ impl Db {
     }
 
     /// Marks a version as used by an assessment: from now on its text can never change.
+    /// Locking a locked version keeps its first lock time.
     pub async fn lock_framework(&self, version: &str) -> Result<(), DataError> {
         let done = sqlx::query(
             "UPDATE frameworks SET locked_at = $1 WHERE version = $2 AND locked_at IS NULL",
@@ -232,8 +233,16 @@ impl Db {
         .bind(version)
         .execute(self.pool())
         .await?;
-        if done.rows_affected() == 0 && self.framework(version).await?.is_none() {
-            return Err(DataError::Sqlx(sqlx::Error::RowNotFound));
+        if done.rows_affected() == 0 {
+            let known = sqlx::query("SELECT 1 AS one FROM frameworks WHERE version = $1")
+                .bind(version)
+                .fetch_optional(self.pool())
+                .await?;
+            if known.is_none() {
+                return Err(DataError::NotFound(format!(
+                    "CAF version {version:?} is not stored."
+                )));
+            }
         }
         Ok(())
     }
