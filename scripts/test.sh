@@ -12,6 +12,8 @@ setup_browser_tests
 say "Formatting and lints"
 cargo fmt --all --check
 cargo clippy --quiet --locked --workspace --all-targets -- -D warnings
+cargo clippy --quiet --locked -p app --lib --target wasm32-unknown-unknown \
+  --no-default-features --features hydrate -- -D warnings
 
 say "Unit, property and data-layer tests (SQLite and PostgreSQL at $TEST_DATABASE_URL)"
 cargo test --locked --workspace --no-fail-fast
