@@ -10,6 +10,12 @@ pub enum AppError {
     /// The request was malformed or asked for something impossible.
     #[error("{0}")]
     BadRequest(String),
+    /// The request needs a signed-in user (both factors), or sign-in failed.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Too many failed attempts: try again after this many seconds.
+    #[error("Too many failed attempts. Wait {} and try again.", wait_words(*.0))]
+    TooManyRequests(u64),
     /// The signed-in user may not do this.
     #[error("You do not have permission to do that.")]
     Forbidden,
@@ -39,6 +45,8 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             Self::BadRequest(_) => 400,
+            Self::Unauthorized(_) => 401,
+            Self::TooManyRequests(_) => 429,
             Self::Forbidden => 403,
             Self::NotFound(_) => 404,
             Self::Conflict(_) => 409,
@@ -46,11 +54,23 @@ impl AppError {
         }
     }
 
+    /// The answer to a request that needs sign-in.
+    pub fn sign_in_needed() -> Self {
+        Self::Unauthorized("You need to sign in to do that.".into())
+    }
+
     /// Logs an unexpected failure in full and returns the generic error the client sees.
     #[cfg(feature = "ssr")]
     pub fn internal(context: &str, error: impl std::fmt::Display) -> Self {
         tracing::error!(%error, "{context}");
         Self::Internal
+    }
+}
+
+fn wait_words(seconds: u64) -> String {
+    match seconds {
+        0..=60 => "a minute".to_owned(),
+        s => format!("{} minutes", s.div_ceil(60)),
     }
 }
 

@@ -26,6 +26,8 @@ pub enum Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {
+    /// See the organisation's own page: every current member may.
+    OpenOrganisation,
     /// See the organisation's assessments, answers and evidence.
     ReadAssessments,
     /// Read signed-off board reports.
@@ -92,6 +94,9 @@ impl Role {
     /// Whether this role may do `permission`. The access matrix in `docs/access.md` is this table.
     pub fn can(self, permission: Permission) -> bool {
         use Permission as P;
+        if permission == P::OpenOrganisation {
+            return true;
+        }
         match self {
             Role::OrgAdmin => matches!(permission, P::ManageMembers | P::ReadReports),
             Role::CafLead => matches!(
@@ -143,5 +148,8 @@ mod tests {
         );
         assert!(Role::Approver.can(Permission::SignOff));
         assert!(Role::CafLead.can(Permission::LeadAssessment));
+        for role in Role::ALL {
+            assert!(role.can(Permission::OpenOrganisation), "{role:?}");
+        }
     }
 }

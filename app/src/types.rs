@@ -140,3 +140,204 @@ pub struct ProfileTarget {
     /// Whether its source is less certain (the CAF 4.0 tables).
     pub certainty: Certainty,
 }
+
+/// Where a session stands in signing in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Password accepted; the user must now prove one of their keys.
+    KeyAssertion,
+    /// Password accepted; the user has no key yet and must register one.
+    KeyRegistration,
+    /// Both factors proven.
+    Full,
+}
+
+/// An organisation the viewer belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgLink {
+    /// Short name used in addresses.
+    pub slug: String,
+    /// Full name.
+    pub name: String,
+    /// The viewer's role there.
+    pub role: crate::roles::Role,
+}
+
+/// The person using the app, as the header and pages need them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewerInfo {
+    /// Their name.
+    pub name: String,
+    /// Their email.
+    pub email: String,
+    /// How far through signing in they are.
+    pub stage: Stage,
+    /// Whether they manage the platform.
+    pub platform_admin: bool,
+    /// Their organisations.
+    pub organisations: Vec<OrgLink>,
+    /// Signed in with a recovery code and not yet registered a new key.
+    pub recovered: bool,
+}
+
+/// One of the viewer's security keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyView {
+    /// Database id.
+    pub id: i64,
+    /// The name given to it.
+    pub name: String,
+    /// When it was registered (UTC).
+    pub created_at: String,
+    /// When it was last used (UTC).
+    pub last_used_at: Option<String>,
+    /// Whether it is a synced passkey rather than a device-bound key.
+    pub backup_eligible: bool,
+}
+
+/// The viewer's own account page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    /// Their name.
+    pub name: String,
+    /// Their email.
+    pub email: String,
+    /// Their keys.
+    pub keys: Vec<KeyView>,
+    /// Unused recovery codes left.
+    pub recovery_codes_left: i64,
+    /// Proved a factor in the last few minutes, so may change keys now.
+    pub fresh: bool,
+    /// Signed in with a recovery code and should register a new key.
+    pub recovered: bool,
+}
+
+/// One of the viewer's sessions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// This is the session making the request.
+    pub current: bool,
+    /// When it began (UTC).
+    pub created_at: String,
+    /// When it was last used (UTC).
+    pub last_seen_at: String,
+    /// Where it signed in from.
+    pub address: Option<String>,
+    /// The browser.
+    pub user_agent: Option<String>,
+}
+
+/// A set-up or invitation link, as its recipient sees it before using it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkView {
+    /// True for the first-run set-up link.
+    pub setup: bool,
+    /// The email fixed by the invitation.
+    pub email: Option<String>,
+    /// The name the administrator typed.
+    pub display_name: Option<String>,
+    /// The organisation joined.
+    pub organisation: Option<String>,
+    /// The role there.
+    pub role: Option<crate::roles::Role>,
+    /// Whether the account will administer the platform.
+    pub platform_admin: bool,
+    /// When the link stops working (UTC).
+    pub expires_at: String,
+}
+
+/// What registering a key gives back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisteredKey {
+    /// New recovery codes, when these were issued now (shown once).
+    pub recovery_codes: Option<Vec<String>>,
+}
+
+/// An organisation as the platform administrator lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgRow {
+    /// Short name.
+    pub slug: String,
+    /// Full name.
+    pub name: String,
+    /// "council" or "partner".
+    pub kind: String,
+    /// How many members.
+    pub members: i64,
+}
+
+/// A user as the platform administrator lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    /// Database id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Platform administrator.
+    pub platform_admin: bool,
+    /// Disabled since, if disabled.
+    pub disabled_at: Option<String>,
+    /// Number of security keys.
+    pub keys: i64,
+}
+
+/// The platform administration page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminOverview {
+    /// Every organisation.
+    pub organisations: Vec<OrgRow>,
+    /// Every user.
+    pub users: Vec<UserRow>,
+}
+
+/// A member of an organisation, as its administrators see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberRow {
+    /// User id.
+    pub user_id: i64,
+    /// Name.
+    pub name: String,
+    /// Email.
+    pub email: String,
+    /// Role.
+    pub role: crate::roles::Role,
+    /// End of a time-limited membership.
+    pub expires_at: Option<String>,
+    /// Whether the account is disabled.
+    pub disabled: bool,
+}
+
+/// An organisation's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgView {
+    /// Short name.
+    pub slug: String,
+    /// Full name.
+    pub name: String,
+    /// The viewer's role.
+    pub role: crate::roles::Role,
+    /// Whether the viewer manages its members.
+    pub can_manage: bool,
+}
+
+/// One audit record as shown on the audit pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    /// Position in the chain.
+    pub seq: i64,
+    /// When (UTC).
+    pub occurred_at: String,
+    /// Who.
+    pub actor: String,
+    /// What, e.g. `sign_in.success`.
+    pub action: String,
+    /// To what.
+    pub object: String,
+    /// From where.
+    pub address: Option<String>,
+    /// Further facts, as compact JSON.
+    pub detail: String,
+}

@@ -4,17 +4,25 @@
 //! portable SQL (`$n` placeholders, TEXT timestamps in UTC, BIGINT ids) and one migration folder
 //! per engine.
 
+mod accounts;
 mod audit;
 mod frameworks;
 mod people;
 mod profiles;
 mod sessions;
 
+pub use accounts::{
+    Account, LinkAcceptance, LinkPurpose, Member, Membership, NewLink, OpenLink,
+    RECOVERY_CODE_COUNT, SecurityKey, UserSummary, canonical_recovery_code, check_key_name,
+    random_token,
+};
 pub use audit::{AuditEvent, AuditFilter, AuditRecord, ChainReport, GENESIS_HASH, record_hash};
 pub use frameworks::{ImportOutcome, StoredFramework};
-pub use people::{OrgScope, Organisation, OrganisationKind};
+pub use people::{OrgScope, Organisation, OrganisationKind, normalise_email};
 pub use profiles::StoredProfile;
-pub use sessions::{DbSessionStore, USER_ID_KEY};
+pub use sessions::{
+    ADDRESS_KEY, DbSessionStore, SessionSummary, USER_AGENT_KEY, USER_ID_KEY, session_id_hash,
+};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

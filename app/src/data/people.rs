@@ -16,12 +16,33 @@ pub enum OrganisationKind {
 }
 
 impl OrganisationKind {
-    fn key(self) -> &'static str {
+    /// The key it is stored under.
+    pub fn key(self) -> &'static str {
         match self {
             Self::Council => "council",
             Self::Partner => "partner",
         }
     }
+
+    /// The kind stored under `key`, if any.
+    pub fn from_key(key: &str) -> Option<Self> {
+        [Self::Council, Self::Partner]
+            .into_iter()
+            .find(|k| k.key() == key)
+    }
+}
+
+/// Reads an organisation from a row with `id`, `slug`, `name` and `kind` columns.
+pub(super) fn organisation_from(row: &sqlx::any::AnyRow) -> Result<Organisation, DataError> {
+    let kind: String = row.try_get("kind")?;
+    Ok(Organisation {
+        id: row.try_get("id")?,
+        slug: row.try_get("slug")?,
+        name: row.try_get("name")?,
+        kind: OrganisationKind::from_key(&kind).ok_or_else(|| {
+            DataError::Invalid(format!("unknown organisation kind {kind:?} stored"))
+        })?,
+    })
 }
 
 /// An organisation as stored.

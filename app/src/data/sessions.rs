@@ -8,6 +8,12 @@ use tower_sessions::session_store::{self, SessionStore};
 /// The session key under which a signed-in (or half signed-in) user's id is kept.
 pub const USER_ID_KEY: &str = "auth.user_id";
 
+/// The session key holding the address the session signed in from.
+pub const ADDRESS_KEY: &str = "auth.address";
+
+/// The session key holding the browser's User-Agent at sign-in.
+pub const USER_AGENT_KEY: &str = "auth.user_agent";
+
 /// A tower-sessions store backed by [`Db`], on SQLite or PostgreSQL.
 #[derive(Debug, Clone)]
 pub struct DbSessionStore {
@@ -24,6 +30,26 @@ impl DbSessionStore {
 /// The stored form of a session id: its SHA-256, never the id itself.
 fn id_hash(id: &Id) -> String {
     sha256_hex(id.to_string().as_bytes())
+}
+
+/// The stored form of a session id, for marking "this session" in a list.
+pub fn session_id_hash(id: &Id) -> String {
+    id_hash(id)
+}
+
+/// One of a user's live sessions, as listed to them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionSummary {
+    /// The stored hash of its id (never the id itself).
+    pub id_hash: String,
+    /// When it was created (UTC).
+    pub created_at: String,
+    /// When it was last used (UTC).
+    pub last_seen_at: String,
+    /// The network address it signed in from, if known.
+    pub address: Option<String>,
+    /// The browser it signed in from, if known.
+    pub user_agent: Option<String>,
 }
 
 fn backend(error: impl std::fmt::Display) -> session_store::Error {
@@ -51,6 +77,34 @@ impl Db {
             .execute(self.pool())
             .await?;
         Ok(done.rows_affected())
+    }
+
+    /// A user's live sessions, most recently used first.
+    pub async fn user_sessions(&self, user_id: i64) -> Result<Vec<SessionSummary>, DataError> {
+        let rows = sqlx::query(
+            "SELECT id_hash, data, created_at, updated_at FROM sessions \
+             WHERE user_id = $1 AND expires_at > $2 ORDER BY updated_at DESC",
+        )
+        .bind(user_id)
+        .bind(time::OffsetDateTime::now_utc().unix_timestamp())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let data: String = row.try_get("data")?;
+                let data: serde_json::Value = serde_json::from_str(&data).map_err(|e| {
+                    DataError::Invalid(format!("a stored session is unreadable: {e}"))
+                })?;
+                let text = |key: &str| data.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+                Ok(SessionSummary {
+                    id_hash: row.try_get("id_hash")?,
+                    created_at: row.try_get("created_at")?,
+                    last_seen_at: row.try_get("updated_at")?,
+                    address: text(ADDRESS_KEY),
+                    user_agent: text(USER_AGENT_KEY),
+                })
+            })
+            .collect()
     }
 
     /// How many live sessions a user has.
