@@ -5,9 +5,16 @@ use caf::Status;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// The site header with the skip link and the main navigation.
+/// The site header with the skip link, the main navigation and the signed-in person.
 #[component]
 pub fn Header() -> impl IntoView {
+    let viewer = Resource::new(|| (), |_| crate::account_api::current_viewer());
+    let sign_out = ServerAction::<crate::account_api::SignOut>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            crate::browser::go_to("/signin");
+        }
+    });
     view! {
         <a href="#main-content" class="skip-link">"Skip to main content"</a>
         <header class="header">
@@ -15,8 +22,34 @@ pub fn Header() -> impl IntoView {
                 <a href="/" class="header__name">"CAF self-assessment"</a>
                 <nav aria-label="Main">
                     <ul class="header__nav">
-                        <li><A href="/frameworks">"Framework"</A></li>
-                        <li><A href="/changes/3.2/4.0">"What changed in 4.0"</A></li>
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                let viewer = viewer.await.ok().flatten();
+                                let full = viewer.as_ref().filter(|v| v.stage == crate::types::Stage::Full).cloned();
+                                let signed_in = viewer.is_some();
+                                view! {
+                                    {(viewer.is_none() || full.is_some()).then(|| view! {
+                                        <li><A href="/frameworks">"Framework"</A></li>
+                                        <li><A href="/changes/3.2/4.0">"What changed in 4.0"</A></li>
+                                    })}
+                                    {full.map(|v| view! {
+                                        {v.platform_admin.then(|| view! { <li><A href="/admin">"Administration"</A></li> })}
+                                        <li><A href="/account">{format!("Account ({})", v.name)}</A></li>
+                                    })}
+                                    {if signed_in {
+                                        view! {
+                                            <li>
+                                                <ActionForm action=sign_out attr:class="inline-form">
+                                                    <button class="header__button" type="submit" id="sign-out">"Sign out"</button>
+                                                </ActionForm>
+                                            </li>
+                                        }.into_any()
+                                    } else {
+                                        view! { <li><a href="/signin">"Sign in"</a></li> }.into_any()
+                                    }}
+                                }
+                            })}
+                        </Transition>
                     </ul>
                 </nav>
             </div>
@@ -79,4 +112,26 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
 #[component]
 pub fn Loading() -> impl IntoView {
     view! { <p class="body" role="status">"Loading…"</p> }
+}
+
+/// The error of the last submission of a form, if it failed, announced to screen readers.
+#[component]
+pub fn FormError<T>(value: MappedSignal<Option<Result<T, AppError>>>) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+{
+    move || match value.get() {
+        Some(Err(error)) => Some(view! {
+            <div class="error-summary" role="alert"><p class="body">{error.to_string()}</p></div>
+        }),
+        _ => None,
+    }
+}
+
+/// A UTC timestamp as people read it: `2026-11-25 08:42 UTC`.
+pub fn when(stamp: &str) -> String {
+    let (date, time) = stamp.split_once('T').unwrap_or((stamp, ""));
+    format!("{date} {} UTC", time.get(..5).unwrap_or(time))
+        .trim()
+        .to_owned()
 }

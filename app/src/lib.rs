@@ -5,7 +5,9 @@
 
 #![recursion_limit = "256"]
 
+pub mod account_api;
 pub mod api;
+pub mod browser;
 mod components;
 pub mod error;
 mod pages;
@@ -81,6 +83,18 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route path=path!("/changes/:from/:to") view=pages::ChangesPage ssr=SsrMode::Async />
+                        <Route path=path!("/signin") view=pages::SignInPage />
+                        <Route path=path!("/signin/key") view=pages::KeyStepPage />
+                        <Route path=path!("/signin/register-key") view=pages::RegisterKeyStepPage />
+                        <Route path=path!("/setup/:token") view=pages::LinkPage ssr=SsrMode::Async />
+                        <Route path=path!("/invite/:token") view=pages::LinkPage ssr=SsrMode::Async />
+                        <Route path=path!("/account") view=pages::AccountPage ssr=SsrMode::Async />
+                        <Route path=path!("/account/sessions") view=pages::SessionsPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin") view=pages::AdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/audit") view=pages::AdminAuditPage ssr=SsrMode::Async />
+                        <Route path=path!("/org/:slug") view=pages::OrgPage ssr=SsrMode::Async />
+                        <Route path=path!("/org/:slug/members") view=pages::OrgMembersPage ssr=SsrMode::Async />
+                        <Route path=path!("/org/:slug/audit") view=pages::OrgAuditPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
             </div>

@@ -1,11 +1,13 @@
 //! Carries out the command line's commands.
 
-use crate::config::{AuditCommand, Cli, Command, FrameworkCommand, ServeArgs};
+use crate::config::{AdminCommand, AuditCommand, Cli, Command, FrameworkCommand, ServeArgs};
 use anyhow::{Context, bail};
-use app::data::{AuditFilter, ChainReport, Db, ImportOutcome};
+use app::auth::AuthConfig;
+use app::data::{AuditEvent, AuditFilter, ChainReport, Db, ImportOutcome, LinkPurpose, NewLink};
 
 /// Runs one command to completion.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let auth = cli.auth_config()?;
     match cli.command {
         Some(Command::Framework(FrameworkCommand::Validate { file })) => validate(&file),
         command => {
@@ -23,8 +25,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             let result = match command {
-                None => crate::web::serve(db.clone(), ServeArgs::from_env()).await,
-                Some(Command::Serve(args)) => crate::web::serve(db.clone(), args).await,
+                None => crate::web::serve(db.clone(), ServeArgs::from_env(), auth).await,
+                Some(Command::Serve(args)) => crate::web::serve(db.clone(), args, auth).await,
+                Some(Command::Admin(AdminCommand::Create { email, name })) => {
+                    admin_create(&db, &email, &name).await
+                }
+                Some(Command::Admin(AdminCommand::ResetFactors { email })) => {
+                    reset_factors(&db, &email).await
+                }
+                Some(Command::Admin(AdminCommand::SetupLink)) => {
+                    if !announce_setup_link(&db, &auth).await? {
+                        bail!(
+                            "there is already a platform administrator; they can invite people from the Administration page"
+                        )
+                    }
+                    Ok(())
+                }
                 Some(Command::Migrate) => {
                     println!("The database is up to date.");
                     Ok(())
@@ -184,5 +200,98 @@ async fn audit_list(db: &Db, limit: i64, action: Option<String>) -> anyhow::Resu
             }
         );
     }
+    Ok(())
+}
+
+/// While no platform administrator exists, prints a one-time set-up link (valid 24 hours) that
+/// lets the first one create their account. Returns whether it printed one.
+pub async fn announce_setup_link(db: &Db, auth: &AuthConfig) -> anyhow::Result<bool> {
+    if db.count_platform_admins().await? > 0 {
+        return Ok(false);
+    }
+    let token = db
+        .create_link(
+            &NewLink {
+                purpose: LinkPurpose::Setup,
+                email: None,
+                display_name: None,
+                membership: None,
+                platform_admin: true,
+                created_by: None,
+                lifetime: time::Duration::hours(24),
+            },
+            "system",
+        )
+        .await?;
+    let url = auth.public_url.join(&format!("setup/{token}"))?;
+    println!();
+    println!(
+        "No administrator exists yet. To create the first one, open this link within 24 hours:"
+    );
+    println!();
+    println!("    {url}");
+    println!();
+    println!(
+        "(It works once. Restarting the server prints a new one and the old one stops working.)"
+    );
+    println!();
+    Ok(true)
+}
+
+async fn admin_create(db: &Db, email: &str, name: &str) -> anyhow::Result<()> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .context("cannot read the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    app::auth::password::check_new_password(password, &[email, name])
+        .map_err(|problem| anyhow::anyhow!("{problem}"))?;
+    let hash = app::auth::password::hash_password(password)
+        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
+    let token = db
+        .create_link(
+            &NewLink {
+                purpose: LinkPurpose::Invite,
+                email: Some(email.to_owned()),
+                display_name: Some(name.to_owned()),
+                membership: None,
+                platform_admin: true,
+                created_by: None,
+                lifetime: time::Duration::minutes(1),
+            },
+            &cli_actor(),
+        )
+        .await?;
+    let id = db
+        .accept_link(
+            &token,
+            &app::data::LinkAcceptance {
+                email,
+                display_name: name,
+                password_hash: &hash,
+            },
+            None,
+        )
+        .await?;
+    println!(
+        "Created platform administrator {email} (user {id}). At their first sign-in they register a security key."
+    );
+    Ok(())
+}
+
+async fn reset_factors(db: &Db, email: &str) -> anyhow::Result<()> {
+    let Some(account) = db.account_by_email(email).await? else {
+        bail!("there is no account for {email}");
+    };
+    let mut event = AuditEvent::by(
+        cli_actor(),
+        "user.reset_factors",
+        format!("user:{}", account.id),
+    );
+    event.detail = serde_json::json!({ "email": account.email });
+    let keys = db.reset_factors(account.id, event).await?;
+    println!(
+        "Removed {keys} security key(s) and all recovery codes of {email}, and ended their sessions. At their next sign-in with their password they register a new key."
+    );
     Ok(())
 }

@@ -16,6 +16,31 @@ pub struct Cli {
         global = true
     )]
     pub database_url: String,
+    /// The address people reach the app at. Security keys are bound to its host name, and an
+    /// https address turns on `__Host-` Secure cookies and HSTS.
+    #[arg(
+        long,
+        env = "CAF_PUBLIC_URL",
+        default_value = "http://localhost:3000",
+        global = true
+    )]
+    pub public_url: String,
+    /// A session unused for this many minutes ends.
+    #[arg(
+        long,
+        env = "CAF_SESSION_IDLE_MINUTES",
+        default_value_t = 30,
+        global = true
+    )]
+    pub session_idle_minutes: i64,
+    /// A session ends this many hours after sign-in, however busy.
+    #[arg(
+        long,
+        env = "CAF_SESSION_MAX_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub session_max_hours: i64,
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -31,9 +56,35 @@ pub enum Command {
     /// Work with framework versions.
     #[command(subcommand)]
     Framework(FrameworkCommand),
+    /// Manage accounts from the command line.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Read and check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+}
+
+/// Account subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a platform administrator (for scripted installs). The password is read from
+    /// standard input; the first sign-in registers a security key.
+    Create {
+        /// Their email address.
+        #[arg(long)]
+        email: String,
+        /// Their name.
+        #[arg(long)]
+        name: String,
+    },
+    /// The audited way back for a user who lost every key: removes their keys and recovery
+    /// codes and ends their sessions; their next sign-in registers a new key.
+    ResetFactors {
+        /// The user's email address.
+        email: String,
+    },
+    /// Print a new one-time set-up link for the first administrator (only while there is none).
+    SetupLink,
 }
 
 /// Audit log subcommands.
@@ -61,6 +112,24 @@ pub struct ServeArgs {
     /// Folder with the built browser assets (`pkg/`).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+}
+
+impl Cli {
+    /// The sign-in settings these options describe.
+    pub fn auth_config(&self) -> anyhow::Result<app::auth::AuthConfig> {
+        if !(1..=24 * 60).contains(&self.session_idle_minutes) {
+            anyhow::bail!("CAF_SESSION_IDLE_MINUTES must be between 1 and 1440");
+        }
+        if !(1..=24 * 7).contains(&self.session_max_hours) {
+            anyhow::bail!("CAF_SESSION_MAX_HOURS must be between 1 and 168");
+        }
+        app::auth::AuthConfig::new(
+            &self.public_url,
+            time::Duration::minutes(self.session_idle_minutes),
+            time::Duration::hours(self.session_max_hours),
+        )
+        .map_err(|e| anyhow::anyhow!(e))
+    }
 }
 
 impl ServeArgs {

@@ -3,13 +3,19 @@
 use app::security::CspNonce;
 use axum::{
     body::Body,
+    extract::State,
     http::{HeaderValue, Request, header},
     middleware::Next,
     response::Response,
 };
 
-/// Adds CSP (with a per-response nonce), nosniff, Referrer-Policy and framing protection.
-pub async fn security_headers(mut request: Request<Body>, next: Next) -> Response {
+/// Adds CSP (with a per-response nonce), nosniff, Referrer-Policy and framing protection, and
+/// HSTS when the app is served over TLS.
+pub async fn security_headers(
+    State(https): State<bool>,
+    mut request: Request<Body>,
+    next: Next,
+) -> Response {
     let nonce = leptos::nonce::Nonce::new().to_string();
     request.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
@@ -31,6 +37,12 @@ pub async fn security_headers(mut request: Request<Body>, next: Next) -> Respons
         HeaderValue::from_static("no-referrer"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     headers.insert(
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),

@@ -2,5 +2,6 @@
 
 pub mod cli;
 pub mod config;
+pub mod gate;
 pub mod headers;
 pub mod web;

@@ -1,18 +1,20 @@
 //! The HTTP server: Leptos routes, server functions, static assets and middleware.
 
 use crate::config::ServeArgs;
-use app::data::Db;
+use app::auth::AuthConfig;
+use app::data::{Db, DbSessionStore};
 use app::{App, shell};
 use axum::{
     Router,
     body::Body,
     extract::{FromRef, State},
-    http::Request,
+    http::{HeaderValue, Request},
     response::IntoResponse,
     routing::get,
 };
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 /// What every handler can reach.
 #[derive(Clone, FromRef)]
@@ -21,26 +23,43 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The database.
     pub db: Db,
+    /// Sign-in settings.
+    pub auth: AuthConfig,
 }
 
-/// Builds the whole router for a database and a site root.
-pub fn router(db: Db, args: &ServeArgs) -> Router {
+/// Builds the whole router for a database, a site root and the sign-in settings.
+pub fn router(db: Db, args: &ServeArgs, auth: AuthConfig) -> Router {
     let leptos_options = LeptosOptions::builder()
         .output_name("caf")
         .site_root(args.site_root.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .site_addr(args.addr)
         .build();
-    let state = AppState { leptos_options, db };
-    let routes = generate_route_list(App);
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(db.clone()))
+        .with_name(auth.cookie_name())
+        .with_secure(auth.https())
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(auth.idle))
+        .with_always_save(true);
+    let origin = HeaderValue::from_str(&auth.origin()).unwrap_or(HeaderValue::from_static("null"));
+    let https = auth.https();
+    let state = AppState {
+        leptos_options,
+        db,
+        auth,
+    };
+    let routes = route_list();
     Router::new()
         .route("/api/{*fn_name}", get(server_fns).post(server_fns))
+        .route("/healthz", get(|| async { "ok" }))
         .leptos_routes_with_context(
             &state,
             routes,
             {
-                let db = state.db.clone();
-                move || provide_context(db.clone())
+                let state = state.clone();
+                move || provide_app_context(&state)
             },
             {
                 let options = state.leptos_options.clone();
@@ -48,18 +67,48 @@ pub fn router(db: Db, args: &ServeArgs) -> Router {
             },
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn(crate::headers::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::gate::sign_in_gate,
+        ))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            origin,
+            crate::gate::origin_check,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            https,
+            crate::headers::security_headers,
+        ))
         .with_state(state)
 }
 
+/// The app's routes, worked out once per process.
+///
+/// Leptos works them out by rendering the app with resource loading suppressed by one
+/// process-wide switch; a page whose resource first runs while that switch is on waits forever
+/// (leptos-rs/leptos#4773). Building the list once, before any router exists, means no page can
+/// be rendering then, even when tests build many routers at once.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
+fn provide_app_context(state: &AppState) {
+    provide_context(state.db.clone());
+    provide_context(state.auth.clone());
+}
+
 async fn server_fns(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
-    let db = state.db.clone();
-    handle_server_fns_with_context(move || provide_context(db.clone()), request).await
+    handle_server_fns_with_context(move || provide_app_context(&state), request).await
 }
 
 /// Serves the app until interrupted.
-pub async fn serve(db: Db, args: ServeArgs) -> anyhow::Result<()> {
-    let app = router(db, &args);
+pub async fn serve(db: Db, args: ServeArgs, auth: AuthConfig) -> anyhow::Result<()> {
+    let public_url = auth.public_url.clone();
+    crate::cli::announce_setup_link(&db, &auth).await?;
+    let app = router(db, &args, auth);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.addr))?;
@@ -69,11 +118,17 @@ pub async fn serve(db: Db, args: ServeArgs) -> anyhow::Result<()> {
             "no built browser assets found; pages will work without interactivity (build with scripts/build.sh)"
         );
     }
-    println!("Listening on http://{}", args.addr);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    println!(
+        "Listening on http://{} (public address {public_url})",
+        args.addr
+    );
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

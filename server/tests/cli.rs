@@ -293,3 +293,88 @@ fn with_no_command_it_serves_on_the_address_from_the_environment() {
     );
     assert!(answer.contains("CAF 4.0"));
 }
+
+impl Scratch {
+    /// Runs a command with text on its standard input.
+    fn run_with_input(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+            .args(args)
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}/caf.db", self.0.display()),
+            )
+            .env("RUST_LOG", "warn")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run server");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+        child.wait_with_output().expect("wait")
+    }
+}
+
+#[test]
+fn admin_commands_create_the_first_administrator_and_reset_keys() {
+    let scratch = Scratch::new("admin");
+    let link = scratch.run(&["admin", "setup-link"]);
+    assert!(link.status.success(), "{}", stderr(&link));
+    let printed = String::from_utf8_lossy(&link.stdout);
+    assert!(
+        printed.contains("http://localhost:3000/setup/"),
+        "{printed}"
+    );
+
+    let create = [
+        "admin",
+        "create",
+        "--email",
+        "ada@council.gov.uk",
+        "--name",
+        "Ada Admin",
+    ];
+    let weak = scratch.run_with_input(&create, "password1234\n");
+    assert!(!weak.status.success(), "a weak password is refused");
+    let listed = scratch.run(&["audit", "list", "--action", "link.invite.accept"]);
+    assert!(
+        !String::from_utf8_lossy(&listed.stdout).contains("ada@council.gov.uk"),
+        "nothing was created"
+    );
+    let made = scratch.run_with_input(&create, "correct horse battery staple 42\n");
+    assert!(made.status.success(), "{}", stderr(&made));
+    assert!(String::from_utf8_lossy(&made.stdout).contains("Created platform administrator"));
+
+    let again = scratch.run(&["admin", "setup-link"]);
+    assert!(
+        !again.status.success(),
+        "no set-up link once an administrator exists"
+    );
+    assert!(
+        stderr(&again).contains("already a platform administrator"),
+        "{}",
+        stderr(&again)
+    );
+
+    let unknown = scratch.run(&["admin", "reset-factors", "nobody@council.gov.uk"]);
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("no account"),
+        "{}",
+        stderr(&unknown)
+    );
+    let reset = scratch.run(&["admin", "reset-factors", "ada@council.gov.uk"]);
+    assert!(reset.status.success(), "{}", stderr(&reset));
+    let audited = scratch.run(&["audit", "list", "--action", "user.reset_factors"]);
+    let audited = String::from_utf8_lossy(&audited.stdout);
+    assert!(audited.contains("user.reset_factors"), "{audited}");
+    assert!(
+        audited.contains("cli:"),
+        "the operator is recorded: {audited}"
+    );
+}

@@ -19,7 +19,13 @@ async fn app(name: &str) -> (axum::Router, std::path::PathBuf) {
         addr: "127.0.0.1:0".parse().expect("addr"),
         site_root: std::env::temp_dir(),
     };
-    (server::web::router(db, &args), path)
+    let auth = app::auth::AuthConfig::new(
+        "http://localhost:3000",
+        time::Duration::minutes(30),
+        time::Duration::hours(12),
+    )
+    .expect("auth config");
+    (server::web::router(db, &args, auth), path)
 }
 
 async fn get(router: &axum::Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
@@ -81,12 +87,16 @@ async fn unknown_things_answer_404() {
         "/frameworks/9.9",
         "/frameworks/4.0/outcomes/Z9.z",
         "/changes/4.0/3.2",
-        "/no-such-page",
     ] {
         let (status, _, body) = get(&router, uri).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
         assert!(body.contains("Page not found"), "{uri}");
     }
+    // Beyond the public framework pages, visitors who are not signed in are sent to sign in,
+    // whether or not the page exists.
+    let (status, headers, _) = get(&router, "/no-such-page").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/signin?next=/no-such-page");
     let _ = std::fs::remove_file(path);
 }
 
@@ -114,8 +124,13 @@ async fn every_response_carries_the_security_headers_with_a_fresh_nonce() {
     );
     assert_eq!(first["x-content-type-options"], "nosniff");
     assert_eq!(first["referrer-policy"], "no-referrer");
+    assert!(
+        first.get("strict-transport-security").is_none(),
+        "no HSTS over plain http"
+    );
     let (status, headers, _) = get(&router, "/no-such-page").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert!(headers.contains_key("content-security-policy"));
     let _ = std::fs::remove_file(path);
 }

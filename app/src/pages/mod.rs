@@ -1,16 +1,22 @@
 //! One module per page.
 
+mod account;
+mod admin;
 mod changes;
 mod framework;
 mod framework_list;
 mod home;
 mod outcome;
+mod signin;
 
+pub use account::{AccountPage, SessionsPage};
+pub use admin::{AdminAuditPage, AdminPage, OrgAuditPage, OrgMembersPage, OrgPage};
 pub use changes::ChangesPage;
 pub use framework::FrameworkPage;
 pub use framework_list::FrameworkList;
 pub use home::Home;
 pub use outcome::OutcomePage;
+pub use signin::{KeyStepPage, LinkPage, RegisterKeyStepPage, SignInPage};
 
 use crate::components::ErrorPanel;
 use crate::error::AppError;
