@@ -2,7 +2,10 @@ import { defineConfig } from '@playwright/test';
 
 // The server binary is built by scripts/build.sh; each run starts it on a fresh SQLite database.
 const port = Number(process.env.E2E_PORT ?? 3100);
-const baseURL = `http://127.0.0.1:${port}`;
+// WebAuthn needs a secure context: localhost counts as one, and the relying party is its host.
+const baseURL = `http://localhost:${port}`;
+export const databaseURL = 'sqlite://../target/e2e/e2e.db';
+process.env.CAF_PUBLIC_URL = baseURL;
 
 export default defineConfig({
   testDir: './tests',
@@ -31,7 +34,7 @@ export default defineConfig({
   webServer: {
     command:
       `rm -rf ../target/e2e && mkdir -p ../target/e2e && ` +
-      `../target/debug/server --database-url sqlite://../target/e2e/e2e.db ` +
+      `../target/debug/server --database-url ${databaseURL} --public-url ${baseURL} ` +
       `serve --addr 127.0.0.1:${port} --site-root ../target/site`,
     url: `${baseURL}/frameworks`,
     timeout: 60_000,

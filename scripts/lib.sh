@@ -5,6 +5,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 export PATH="$HOME/.cargo/bin:$TOOLS/node_modules/.bin:$PATH"
+# No incremental caches: they double the size of target/ and a clean CI build gains nothing.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -25,6 +27,11 @@ setup_rust() {
   if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
     say "Adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
+  fi
+  # webauthn-rs verifies signatures with OpenSSL.
+  if ! pkg-config --exists openssl 2>/dev/null; then
+    say "Installing OpenSSL headers (libssl-dev) for webauthn-rs"
+    apt_install libssl-dev pkg-config
   fi
   local want
   want="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$ROOT/Cargo.lock")"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets up what is missing, builds the app and runs it on SQLite at http://127.0.0.1:3000.
+# Sets up what is missing, builds the app and runs it on SQLite at http://localhost:3000.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 "$ROOT/scripts/build.sh" --release
