@@ -18,7 +18,7 @@ use webauthn_rs_proto::{
 };
 
 #[cfg(feature = "ssr")]
-mod ctx {
+pub(crate) mod ctx {
     use crate::auth::{AuthConfig, RequestAuth, SignedIn, Stage};
     use crate::data::{AuditEvent, Db};
     use crate::error::AppError;
@@ -83,7 +83,7 @@ mod ctx {
 }
 
 #[cfg(feature = "ssr")]
-use ctx::respond;
+pub(crate) use ctx::respond;
 
 #[cfg(feature = "ssr")]
 fn viewer_of(
@@ -724,7 +724,7 @@ pub async fn platform_audit(
 }
 
 #[cfg(feature = "ssr")]
-async fn scope(
+pub(crate) async fn scope(
     slug: &str,
     permission: crate::roles::Permission,
 ) -> Result<(crate::auth::SignedIn, crate::data::OrgScope), AppError> {

@@ -7,6 +7,8 @@
 
 pub mod account_api;
 pub mod api;
+pub mod assess;
+pub mod assess_api;
 pub mod browser;
 mod components;
 pub mod error;

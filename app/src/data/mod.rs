@@ -5,18 +5,26 @@
 //! per engine.
 
 mod accounts;
+mod assessments;
 mod audit;
+mod evidence;
 mod frameworks;
 mod people;
 mod profiles;
 mod sessions;
+mod workspace;
 
 pub use accounts::{
     Account, LinkAcceptance, LinkPurpose, Member, Membership, NewLink, OpenLink,
     RECOVERY_CODE_COUNT, SecurityKey, UserSummary, canonical_recovery_code, check_key_name,
     random_token,
 };
+pub use assessments::{
+    Actor, MAX_SYSTEMS, MAX_TEXT, NewAssessment, Snapshot, SnapshotAssessment, SnapshotEvidence,
+    SnapshotOutcome, SnapshotScope, check_draft,
+};
 pub use audit::{AuditEvent, AuditFilter, AuditRecord, ChainReport, GENESIS_HASH, record_hash};
+pub use evidence::{EvidenceBody, StoredFile, check_evidence, display_file_name};
 pub use frameworks::{ImportOutcome, StoredFramework};
 pub use people::{OrgScope, Organisation, OrganisationKind, normalise_email};
 pub use profiles::StoredProfile;
