@@ -88,6 +88,21 @@ pub fn go_to(path: &str) {
     let _ = path;
 }
 
+/// The path of the page the browser shows now, without its query (for reloading after a change).
+pub fn current_path() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        leptos::prelude::window()
+            .location()
+            .pathname()
+            .unwrap_or_else(|_| "/".to_owned())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        "/".to_owned()
+    }
+}
+
 /// Percent-encodes a path for use as a query value (`/signin?next=...`), keeping `/` readable.
 pub fn escape_query_value(text: &str) -> String {
     text.bytes()

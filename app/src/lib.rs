@@ -97,6 +97,15 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/org/:slug") view=pages::OrgPage ssr=SsrMode::Async />
                         <Route path=path!("/org/:slug/members") view=pages::OrgMembersPage ssr=SsrMode::Async />
                         <Route path=path!("/org/:slug/audit") view=pages::OrgAuditPage ssr=SsrMode::Async />
+                        <Route path=path!("/org/:slug/assessments") view=pages::AssessmentsPage ssr=SsrMode::Async />
+                        <Route path=path!("/org/:slug/assessments/:id") view=pages::AssessmentPage ssr=SsrMode::Async />
+                        <Route path=path!("/org/:slug/assessments/:id/plan") view=pages::PlanPage ssr=SsrMode::Async />
+                        <Route
+                            path=path!("/org/:slug/assessments/:id/scopes/:scope/outcomes/:outcome")
+                            view=pages::AnswerPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("/org/:slug/evidence") view=pages::EvidencePage ssr=SsrMode::Async />
                     </Routes>
                 </main>
             </div>

@@ -41,6 +41,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                     Ok(())
                 }
+                Some(Command::Admin(AdminCommand::Organisation {
+                    slug,
+                    name,
+                    partner,
+                })) => create_organisation(&db, &slug, &name, partner).await,
+                Some(Command::Admin(AdminCommand::Invite {
+                    org,
+                    role,
+                    email,
+                    name,
+                })) => invite(&db, &auth, &org, &role, &email, &name).await,
                 Some(Command::Migrate) => {
                     println!("The database is up to date.");
                     Ok(())
@@ -236,6 +247,69 @@ pub async fn announce_setup_link(db: &Db, auth: &AuthConfig) -> anyhow::Result<b
     );
     println!();
     Ok(true)
+}
+
+async fn create_organisation(
+    db: &Db,
+    slug: &str,
+    name: &str,
+    partner: bool,
+) -> anyhow::Result<()> {
+    let kind = if partner {
+        app::data::OrganisationKind::Partner
+    } else {
+        app::data::OrganisationKind::Council
+    };
+    let org = db
+        .create_organisation(slug, name, kind, &cli_actor())
+        .await?;
+    println!("Created organisation {} ({}).", org.name, org.slug);
+    Ok(())
+}
+
+async fn invite(
+    db: &Db,
+    auth: &AuthConfig,
+    org: &str,
+    role: &str,
+    email: &str,
+    name: &str,
+) -> anyhow::Result<()> {
+    let role = app::roles::Role::from_key(role).with_context(|| {
+        format!("unknown role {role:?}: use org_admin, caf_lead, assessor, reviewer, approver, board_viewer or external_assurer")
+    })?;
+    let organisation = db
+        .organisation_by_slug(org)
+        .await?
+        .with_context(|| format!("there is no organisation {org:?}"))?;
+    if let Some(existing) = db.account_by_email(email).await? {
+        db.set_membership(existing.id, organisation.id, role, None, &cli_actor())
+            .await?;
+        println!(
+            "{} already has an account and now has the role {} in {}.",
+            existing.email,
+            role.label(),
+            organisation.name
+        );
+        return Ok(());
+    }
+    let token = db
+        .create_link(
+            &NewLink {
+                purpose: LinkPurpose::Invite,
+                email: Some(email.to_owned()),
+                display_name: Some(name.to_owned()),
+                membership: Some((organisation.id, role)),
+                platform_admin: false,
+                created_by: None,
+                lifetime: time::Duration::days(7),
+            },
+            &cli_actor(),
+        )
+        .await?;
+    let url = auth.public_url.join(&format!("invite/{token}"))?;
+    println!("Invitation for {email} ({} in {}): {url}", role.label(), organisation.name);
+    Ok(())
 }
 
 async fn admin_create(db: &Db, email: &str, name: &str) -> anyhow::Result<()> {

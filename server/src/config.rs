@@ -85,6 +85,34 @@ pub enum AdminCommand {
     },
     /// Print a new one-time set-up link for the first administrator (only while there is none).
     SetupLink,
+    /// Create an organisation: a council, or a partner hosted on the same instance.
+    Organisation {
+        /// Short name used in addresses, e.g. `hackney`.
+        #[arg(long)]
+        slug: String,
+        /// Full name, e.g. "London Borough of Hackney".
+        #[arg(long)]
+        name: String,
+        /// A partner organisation rather than a council.
+        #[arg(long)]
+        partner: bool,
+    },
+    /// Invite someone into an organisation with a role: prints the one-time link to pass on
+    /// (valid 7 days). A person who already has an account gets the role straight away.
+    Invite {
+        /// The organisation's short name.
+        #[arg(long)]
+        org: String,
+        /// One of org_admin, caf_lead, assessor, reviewer, approver, board_viewer, external_assurer.
+        #[arg(long)]
+        role: String,
+        /// Their email address.
+        #[arg(long)]
+        email: String,
+        /// Their name.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 /// Audit log subcommands.

@@ -1,5 +1,7 @@
 //! The CAF self-assessment server: configuration, command line, HTTP router and middleware.
 
+#![recursion_limit = "256"]
+
 pub mod cli;
 pub mod config;
 pub mod gate;

@@ -2,6 +2,10 @@
 
 mod account;
 mod admin;
+mod answer;
+mod assessments;
+mod dashboard;
+mod evidence;
 mod changes;
 mod framework;
 mod framework_list;
@@ -11,7 +15,11 @@ mod signin;
 
 pub use account::{AccountPage, SessionsPage};
 pub use admin::{AdminAuditPage, AdminPage, OrgAuditPage, OrgMembersPage, OrgPage};
+pub use answer::AnswerPage;
+pub use assessments::AssessmentsPage;
 pub use changes::ChangesPage;
+pub use dashboard::AssessmentPage;
+pub use evidence::{EvidencePage, PlanPage};
 pub use framework::FrameworkPage;
 pub use framework_list::FrameworkList;
 pub use home::Home;

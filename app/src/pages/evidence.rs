@@ -1,0 +1,229 @@
+//! The organisation's evidence register, and the improvement plan of an assessment.
+
+use super::answer::EvidenceFieldsForm;
+use crate::assess::{ActionStatus, Classification, EvidenceKind};
+use crate::assess_api::{AddEvidence, UpdateAction, evidence_register, plan};
+use crate::components::{ErrorPanel, FormError, Loading, when};
+use crate::roles::Permission;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The evidence register page.
+#[component]
+pub fn EvidencePage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let slug = move || params.read().get("slug").unwrap_or_default();
+    let add = ServerAction::<AddEvidence>::new();
+    Effect::new(move |_| {
+        if matches!(add.value().get(), Some(Ok(_))) {
+            crate::browser::go_to(&crate::browser::current_path());
+        }
+    });
+    let data = Resource::new(slug, evidence_register);
+    view! {
+        <Title text="Evidence register" />
+        <span class="caption">"Evidence"</span>
+        <h1 class="heading-xl">"Evidence register"</h1>
+        <p class="body">"Files, links and notes that support outcomes, in any assessment and year. Items past their review-by date are flagged wherever they are used."</p>
+        {move || query.read().get("upload_error").map(|e| view! { <div class="error-summary" role="alert" id="upload-error"><p class="body">{format!("The file was not added: {e}")}</p></div> })}
+        {move || query.read().get("added").map(|_| view! { <div class="inset" role="status"><p class="body">"The file was added to the register."</p></div> })}
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    Ok(register) => {
+                        let slug = slug();
+                        view! {
+                            {if register.items.is_empty() {
+                                view! { <p class="body">"The register is empty."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <table class="table table--dense" id="register">
+                                        <thead><tr><th scope="col">"Title"</th><th scope="col">"Kind"</th><th scope="col">"Owner"</th><th scope="col">"Describes"</th><th scope="col">"Review by"</th><th scope="col">"Classification"</th><th scope="col">"Used by"</th></tr></thead>
+                                        <tbody>
+                                            {register.items.iter().map(|e| {
+                                                let title = match (e.kind, &e.url) {
+                                                    (EvidenceKind::File, _) => view! { <a href=format!("/org/{slug}/evidence/{}/download", e.id)>{e.fields.title.clone()}</a> }.into_any(),
+                                                    (EvidenceKind::Link, Some(u)) if u.starts_with("https://") || u.starts_with("http://") => view! { <a href=u.clone() rel="noopener noreferrer">{e.fields.title.clone()}</a> }.into_any(),
+                                                    _ => view! { <span>{e.fields.title.clone()}</span> }.into_any(),
+                                                };
+                                                let kind = match e.kind {
+                                                    EvidenceKind::File => format!("File: {} ({} bytes)", e.file_name.clone().unwrap_or_default(), e.file_size.unwrap_or_default()),
+                                                    EvidenceKind::Link => format!("Link: {}", e.url.clone().unwrap_or_default()),
+                                                    EvidenceKind::Note => format!("Note: {}", e.note.clone().unwrap_or_default().chars().take(120).collect::<String>()),
+                                                };
+                                                view! {
+                                                    <tr>
+                                                        <td>{title}<span class="hint">{format!("Added {}", when(&e.created_at))}</span></td>
+                                                        <td>{kind}</td>
+                                                        <td>{e.fields.owner.clone()}</td>
+                                                        <td>{e.fields.describes_date.clone().unwrap_or_default()}</td>
+                                                        <td>{e.fields.review_by.clone().unwrap_or_else(|| "not set".into())}{e.stale.then(|| view! { " " <strong class="tag tag--red">"Review overdue"</strong> })}</td>
+                                                        <td>{Classification::from_key(&e.fields.classification).map(|c| c.label()).unwrap_or_default()}</td>
+                                                        <td>{format!("{} outcome(s)", e.uses)}</td>
+                                                    </tr>
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                            {register.can_edit.then(|| view! {
+                                <h2 class="heading-l">"Upload a file"</h2>
+                                <form class="form" method="post" enctype="multipart/form-data" action=format!("/org/{slug}/evidence/upload")>
+                                    <EvidenceFieldsForm prefix="file" />
+                                    <div class="form-group">
+                                        <label class="label" for="file-file">"File" <span class="hint">{format!("Up to {} MB. Stored by its SHA-256; always downloaded as an attachment.", register.max_upload >> 20)}</span></label>
+                                        <input class="file-upload" id="file-file" name="file" type="file" required />
+                                    </div>
+                                    <button type="submit" class="button">"Upload"</button>
+                                </form>
+                                <h2 class="heading-l">"Add a link or a note"</h2>
+                                <FormError value=add.value() />
+                                <ActionForm action=add attr:class="form">
+                                    <input type="hidden" name="slug" value=slug.clone() />
+                                    <div class="form-group">
+                                        <label class="label" for="reg-kind">"Kind"</label>
+                                        <select class="select" id="reg-kind" name="kind">
+                                            <option value="link">"Link (SharePoint, a ticket, a policy id)"</option>
+                                            <option value="note">"Note"</option>
+                                        </select>
+                                    </div>
+                                    <EvidenceFieldsForm prefix="reg" />
+                                    <div class="form-group">
+                                        <label class="label" for="reg-url">"Address or reference (for a link)"</label>
+                                        <input class="input" id="reg-url" name="url" type="text" spellcheck="false" />
+                                    </div>
+                                    <div class="form-group">
+                                        <label class="label" for="reg-note">"Note (for a note)"</label>
+                                        <textarea class="textarea" id="reg-note" name="note" rows="3"></textarea>
+                                    </div>
+                                    <button type="submit" class="button">"Add to the register"</button>
+                                </ActionForm>
+                            })}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The improvement plan page.
+#[component]
+pub fn PlanPage() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || {
+        let p = params.read();
+        (
+            p.get("slug").unwrap_or_default(),
+            p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or_default(),
+        )
+    };
+    let update = ServerAction::<UpdateAction>::new();
+    Effect::new(move |_| {
+        if matches!(update.value().get(), Some(Ok(()))) {
+            crate::browser::go_to(&crate::browser::current_path());
+        }
+    });
+    let data = Resource::new(key, |(slug, id)| plan(slug, id));
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    Ok(view) => {
+                        let (slug, id) = key();
+                        let base = format!("/org/{slug}/assessments/{id}");
+                        let lead = view.role.can(Permission::LeadAssessment);
+                        let names: std::collections::BTreeMap<i64, String> = view.assessment.scopes.iter().map(|s| (s.id, s.name.clone())).collect();
+                        let scope_name = move |sid: i64| names.get(&sid).cloned().unwrap_or_default();
+                        let actions = view.actions.clone();
+                        view! {
+                            <Title text=format!("Improvement plan – {}", view.assessment.title) />
+                            <nav class="breadcrumbs" aria-label="Breadcrumb">
+                                <ol>
+                                    <li><a href=format!("/org/{slug}/assessments")>"Assessments"</a></li>
+                                    <li><a href=base.clone()>{view.assessment.title.clone()}</a></li>
+                                </ol>
+                            </nav>
+                            <h1 class="heading-xl">"Improvement and implementation plan"</h1>
+                            <h2 class="heading-m">"Outcomes below target"</h2>
+                            {if view.below_target.is_empty() {
+                                view! { <p class="body">"Every outcome meets its target."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <table class="table table--dense" id="below-target">
+                                        <thead><tr><th scope="col">"Scope"</th><th scope="col">"Outcome"</th><th scope="col">"Status"</th><th scope="col">"Target"</th><th scope="col">"Actions"</th></tr></thead>
+                                        <tbody>
+                                            {view.below_target.iter().map(|(sid, sname, oid, title, status, target)| {
+                                                let count = view.actions.iter().filter(|a| a.scope_id == *sid && a.outcome == *oid && a.status != ActionStatus::Declined).count();
+                                                view! {
+                                                    <tr>
+                                                        <td>{sname.clone()}</td>
+                                                        <td><a href=format!("{base}/scopes/{sid}/outcomes/{oid}")>{format!("{oid} {title}")}</a></td>
+                                                        <td>{status.clone()}</td>
+                                                        <td>{target.clone()}</td>
+                                                        <td>{if count == 0 { "none yet".to_owned() } else { count.to_string() }}</td>
+                                                    </tr>
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                            <h2 class="heading-m">"Actions"</h2>
+                            <FormError value=update.value() />
+                            {if view.actions.is_empty() {
+                                view! { <p class="body">"No actions yet. Add them from an outcome's page."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <table class="table table--dense" id="plan">
+                                        <thead><tr><th scope="col">"Outcome"</th><th scope="col">"Action"</th><th scope="col">"Owner"</th><th scope="col">"Due"</th><th scope="col">"Status"</th></tr></thead>
+                                        <tbody>
+                                            {actions.into_iter().map(|a| {
+                                                let s = slug.clone();
+                                                let notes = (!a.notes.is_empty()).then(|| format!("Notes: {}", a.notes));
+                                                let aid = a.id;
+                                                let current = a.status;
+                                                view! {
+                                                    <tr>
+                                                        <td>{format!("{} ({})", a.outcome, scope_name(a.scope_id))}</td>
+                                                        <td>{a.description.clone()}<span class="hint">{format!("Proposed by {}", a.proposed_by)}</span>{notes.map(|n| view! { <span class="hint">{n}</span> })}</td>
+                                                        <td>{a.owner.clone()}</td>
+                                                        <td>{a.due.clone().unwrap_or_default()}</td>
+                                                        <td>
+                                                            {if lead {
+                                                                view! {
+                                                                    <ActionForm action=update attr:class="inline-form">
+                                                                        <input type="hidden" name="slug" value=s />
+                                                                        <input type="hidden" name="action" value=aid />
+                                                                        <label class="visually-hidden" for=format!("status-{aid}")>"Status"</label>
+                                                                        <select class="select" id=format!("status-{aid}") name="status">
+                                                                            {ActionStatus::ALL.into_iter().filter(|s| *s != ActionStatus::Proposed || current == ActionStatus::Proposed).map(|s| view! { <option value=s.key() selected=s == current>{if current == ActionStatus::Proposed && s == ActionStatus::Open { "Accept (open)" } else { s.label() }}</option> }).collect_view()}
+                                                                        </select>
+                                                                        <label class="visually-hidden" for=format!("notes-{aid}")>"Notes"</label>
+                                                                        <input class="input input--short" id=format!("notes-{aid}") name="notes" type="text" value=a.notes.clone() placeholder="Notes" />
+                                                                        <button type="submit" class="button button--secondary">"Update"</button>
+                                                                    </ActionForm>
+                                                                }.into_any()
+                                                            } else {
+                                                                view! { <span>{a.status.label()}</span> }.into_any()
+                                                            }}
+                                                        </td>
+                                                    </tr>
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
