@@ -243,6 +243,7 @@ pub fn caf_answers(answers: &[AnswerInput]) -> BTreeMap<String, caf::Answer> {
 
 /// What an assessor saves for one outcome in one scope: the whole of it, every time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
 pub struct OutcomeDraft {
     /// Answered statements (unanswered ones are left out).
     pub answers: Vec<AnswerInput>,

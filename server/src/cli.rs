@@ -249,12 +249,7 @@ pub async fn announce_setup_link(db: &Db, auth: &AuthConfig) -> anyhow::Result<b
     Ok(true)
 }
 
-async fn create_organisation(
-    db: &Db,
-    slug: &str,
-    name: &str,
-    partner: bool,
-) -> anyhow::Result<()> {
+async fn create_organisation(db: &Db, slug: &str, name: &str, partner: bool) -> anyhow::Result<()> {
     let kind = if partner {
         app::data::OrganisationKind::Partner
     } else {
@@ -308,7 +303,11 @@ async fn invite(
         )
         .await?;
     let url = auth.public_url.join(&format!("invite/{token}"))?;
-    println!("Invitation for {email} ({} in {}): {url}", role.label(), organisation.name);
+    println!(
+        "Invitation for {email} ({} in {}): {url}",
+        role.label(),
+        organisation.name
+    );
     Ok(())
 }
 

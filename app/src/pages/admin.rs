@@ -329,6 +329,13 @@ pub fn OrgPage() -> impl IntoView {
                             <ul class="list list--bullet">
                                 {abilities.into_iter().map(|a| view! { <li>{a}</li> }).collect_view()}
                             </ul>
+                            {org.role.can(Permission::ReadAssessments).then(|| view! {
+                                <h2 class="heading-m">"Assessments"</h2>
+                                <ul class="list list--bullet">
+                                    <li><a href=format!("/org/{}/assessments", org.slug)>"Assessments"</a></li>
+                                    <li><a href=format!("/org/{}/evidence", org.slug)>"Evidence register"</a></li>
+                                </ul>
+                            })}
                             {org.can_manage.then(|| view! {
                                 <h2 class="heading-m">"Administration"</h2>
                                 <ul class="list list--bullet">

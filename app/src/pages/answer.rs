@@ -179,7 +179,10 @@ fn Editor(data: OutcomeWorkspace, slug: String, editable: bool) -> impl IntoView
 
     // Sends what is on screen; on success, sends again if more was typed meanwhile.
     let save_now = move || {
-        if matches!(state.get_untracked(), SaveState::Saving | SaveState::Conflict(_)) {
+        if matches!(
+            state.get_untracked(),
+            SaveState::Saving | SaveState::Conflict(_)
+        ) {
             return;
         }
         let sent_at = edits.get_untracked();
@@ -208,7 +211,9 @@ fn Editor(data: OutcomeWorkspace, slug: String, editable: bool) -> impl IntoView
                         state.set(SaveState::Pending);
                     }
                 }
-                Ok(SaveResult::Conflict(current)) => state.set(SaveState::Conflict(Box::new(current))),
+                Ok(SaveResult::Conflict(current)) => {
+                    state.set(SaveState::Conflict(Box::new(current)))
+                }
                 Err(error) => state.set(SaveState::Failed(error.to_string())),
             }
         });
@@ -219,7 +224,10 @@ fn Editor(data: OutcomeWorkspace, slug: String, editable: bool) -> impl IntoView
             return;
         }
         edits.update(|n| *n += 1);
-        if !matches!(state.get_untracked(), SaveState::Conflict(_) | SaveState::Saving) {
+        if !matches!(
+            state.get_untracked(),
+            SaveState::Conflict(_) | SaveState::Saving
+        ) {
             state.set(SaveState::Pending);
         }
         let at = edits.get_untracked();
@@ -500,8 +508,14 @@ fn evidence_line(slug: &str, item: &EvidenceItem) -> AnyView {
         .unwrap_or("");
     let title = item.fields.title.clone();
     let target = match (item.kind, &item.url) {
-        (crate::assess::EvidenceKind::File, _) => Some(format!("/org/{slug}/evidence/{}/download", item.id)),
-        (crate::assess::EvidenceKind::Link, Some(url)) if url.starts_with("https://") || url.starts_with("http://") => Some(url.clone()),
+        (crate::assess::EvidenceKind::File, _) => {
+            Some(format!("/org/{slug}/evidence/{}/download", item.id))
+        }
+        (crate::assess::EvidenceKind::Link, Some(url))
+            if url.starts_with("https://") || url.starts_with("http://") =>
+        {
+            Some(url.clone())
+        }
         _ => None,
     };
     let detail = match item.kind {
@@ -509,10 +523,19 @@ fn evidence_line(slug: &str, item: &EvidenceItem) -> AnyView {
             "File {} ({} bytes, SHA-256 {}…)",
             item.file_name.clone().unwrap_or_default(),
             item.file_size.unwrap_or_default(),
-            item.sha256.clone().unwrap_or_default().chars().take(12).collect::<String>()
+            item.sha256
+                .clone()
+                .unwrap_or_default()
+                .chars()
+                .take(12)
+                .collect::<String>()
         ),
-        crate::assess::EvidenceKind::Link => format!("Link: {}", item.url.clone().unwrap_or_default()),
-        crate::assess::EvidenceKind::Note => format!("Note: {}", item.note.clone().unwrap_or_default()),
+        crate::assess::EvidenceKind::Link => {
+            format!("Link: {}", item.url.clone().unwrap_or_default())
+        }
+        crate::assess::EvidenceKind::Note => {
+            format!("Note: {}", item.note.clone().unwrap_or_default())
+        }
     };
     view! {
         <span>
@@ -529,7 +552,12 @@ fn evidence_line(slug: &str, item: &EvidenceItem) -> AnyView {
 }
 
 #[component]
-fn EvidencePanel(data: OutcomeWorkspace, slug: String, editable: bool, here: String) -> impl IntoView {
+fn EvidencePanel(
+    data: OutcomeWorkspace,
+    slug: String,
+    editable: bool,
+    here: String,
+) -> impl IntoView {
     let link = ServerAction::<LinkEvidence>::new();
     let add = ServerAction::<AddEvidence>::new();
     let reload = move |done: bool| {
@@ -676,7 +704,8 @@ fn Comments(data: OutcomeWorkspace, slug: String) -> impl IntoView {
     let add = ServerAction::<AddComment>::new();
     let resolve = ServerAction::<ResolveComment>::new();
     Effect::new(move |_| {
-        if matches!(add.value().get(), Some(Ok(_))) || matches!(resolve.value().get(), Some(Ok(()))) {
+        if matches!(add.value().get(), Some(Ok(_))) || matches!(resolve.value().get(), Some(Ok(())))
+        {
             crate::browser::go_to(&crate::browser::current_path());
         }
     });
@@ -778,7 +807,14 @@ fn Actions(data: OutcomeWorkspace, slug: String) -> impl IntoView {
     let can_propose = lead
         || (data.role.can(Permission::Assure)
             && data.scope.state != crate::assess::ScopeState::SignedOff);
-    let below = match (data.target, data.record.draft.confirmed.as_deref().and_then(Status::from_key)) {
+    let below = match (
+        data.target,
+        data.record
+            .draft
+            .confirmed
+            .as_deref()
+            .and_then(Status::from_key),
+    ) {
         (Some(t), Some(c)) => c < t,
         (Some(t), None) => data.record.suggested < t,
         _ => false,
@@ -843,4 +879,3 @@ fn History(data: OutcomeWorkspace) -> impl IntoView {
         </section>
     }
 }
-

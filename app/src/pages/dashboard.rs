@@ -18,7 +18,9 @@ pub fn AssessmentPage() -> impl IntoView {
         let p = params.read();
         (
             p.get("slug").unwrap_or_default(),
-            p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or_default(),
+            p.get("id")
+                .and_then(|s| s.parse::<i64>().ok())
+                .unwrap_or_default(),
         )
     };
     let data = Resource::new(key, |(slug, id)| assessment_dashboard(slug, id));
@@ -56,21 +58,45 @@ fn DashboardView(dashboard: Dashboard, slug: String) -> impl IntoView {
     let overdue: Vec<String> = cells
         .iter()
         .filter(|(_, c)| c.overdue)
-        .map(|(g, c)| format!("{} {} ({}): due {}, assigned to {}", c.outcome, c.title, g.scope.name, c.due.clone().unwrap_or_default(), c.assignee.clone().unwrap_or_else(|| "nobody".into())))
+        .map(|(g, c)| {
+            format!(
+                "{} {} ({}): due {}, assigned to {}",
+                c.outcome,
+                c.title,
+                g.scope.name,
+                c.due.clone().unwrap_or_default(),
+                c.assignee.clone().unwrap_or_else(|| "nobody".into())
+            )
+        })
         .collect();
     let stale: Vec<String> = cells
         .iter()
         .filter(|(_, c)| c.stale_evidence > 0)
-        .map(|(g, c)| format!("{} ({}): {} item(s) past review-by", c.outcome, g.scope.name, c.stale_evidence))
+        .map(|(g, c)| {
+            format!(
+                "{} ({}): {} item(s) past review-by",
+                c.outcome, g.scope.name, c.stale_evidence
+            )
+        })
         .collect();
     let comments: Vec<(String, String)> = cells
         .iter()
         .filter(|(_, c)| c.open_comments > 0)
-        .map(|(g, c)| (format!("{base}/scopes/{}/outcomes/{}", g.scope.id, c.outcome), format!("{} ({}): {} open", c.outcome, g.scope.name, c.open_comments)))
+        .map(|(g, c)| {
+            (
+                format!("{base}/scopes/{}/outcomes/{}", g.scope.id, c.outcome),
+                format!("{} ({}): {} open", c.outcome, g.scope.name, c.open_comments),
+            )
+        })
         .collect();
     let outcome_options: Vec<(String, String)> = cells
         .iter()
-        .map(|(g, c)| (format!("{}|{}", g.scope.id, c.outcome), format!("{} – {} {}", g.scope.name, c.outcome, c.title)))
+        .map(|(g, c)| {
+            (
+                format!("{}|{}", g.scope.id, c.outcome),
+                format!("{} – {} {}", g.scope.name, c.outcome, c.title),
+            )
+        })
         .collect();
     view! {
         <Title text=a.title.clone() />
@@ -170,23 +196,52 @@ fn DashboardView(dashboard: Dashboard, slug: String) -> impl IntoView {
 }
 
 #[component]
-fn LeadTools(slug: String, dashboard: Dashboard, outcome_options: Vec<(String, String)>) -> impl IntoView {
+fn LeadTools(
+    slug: String,
+    dashboard: Dashboard,
+    outcome_options: Vec<(String, String)>,
+) -> impl IntoView {
     let assign = ServerAction::<AssignOutcome>::new();
     let target = ServerAction::<SetTarget>::new();
     Effect::new(move |_| {
-        if matches!(assign.value().get(), Some(Ok(()))) || matches!(target.value().get(), Some(Ok(()))) {
+        if matches!(assign.value().get(), Some(Ok(())))
+            || matches!(target.value().get(), Some(Ok(())))
+        {
             crate::browser::go_to(&crate::browser::current_path());
         }
     });
-    let chosen = RwSignal::new(outcome_options.first().map(|o| o.0.clone()).unwrap_or_default());
-    let scope_part = move || chosen.get().split('|').next().unwrap_or_default().to_owned();
-    let outcome_part = move || chosen.get().split('|').nth(1).unwrap_or_default().to_owned();
+    let chosen = RwSignal::new(
+        outcome_options
+            .first()
+            .map(|o| o.0.clone())
+            .unwrap_or_default(),
+    );
+    let scope_part = move || {
+        chosen
+            .get()
+            .split('|')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let outcome_part = move || {
+        chosen
+            .get()
+            .split('|')
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned()
+    };
     let own = dashboard.assessment.own_profile;
     let slug_t = slug.clone();
     let mut target_outcomes: Vec<(String, String, Option<Status>)> = dashboard
         .grids
         .iter()
-        .flat_map(|g| g.cells.iter().map(|c| (c.outcome.clone(), c.title.clone(), c.target)))
+        .flat_map(|g| {
+            g.cells
+                .iter()
+                .map(|c| (c.outcome.clone(), c.title.clone(), c.target))
+        })
         .collect();
     target_outcomes.sort_by(|a, b| a.0.cmp(&b.0));
     target_outcomes.dedup_by(|a, b| a.0 == b.0);

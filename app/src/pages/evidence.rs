@@ -119,7 +119,9 @@ pub fn PlanPage() -> impl IntoView {
         let p = params.read();
         (
             p.get("slug").unwrap_or_default(),
-            p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or_default(),
+            p.get("id")
+                .and_then(|s| s.parse::<i64>().ok())
+                .unwrap_or_default(),
         )
     };
     let update = ServerAction::<UpdateAction>::new();

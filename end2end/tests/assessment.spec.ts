@@ -1,0 +1,257 @@
+import { test, expect, type Page, type Browser } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { openHydrated, expectNoAxeViolations } from './helpers';
+
+// One council's assessment from creation to sign-off, in order: a CAF lead creates it and answers,
+// a reviewer returns it with a comment, the lead resubmits, the reviewer accepts, the external
+// assurer assures and the approver signs off; then nothing can change. People join through
+// invitations made on the command line and sign in with Chrome's virtual authenticator.
+
+const databaseURL = 'sqlite://../target/e2e/e2e.db';
+const password = 'meadow lantern copper violin 9';
+
+function cli(args: string[]): string {
+  return execFileSync('../target/debug/server', args, {
+    env: { ...process.env, DATABASE_URL: databaseURL },
+    encoding: 'utf8',
+  });
+}
+
+async function snap(page: Page, name: string) {
+  await page.screenshot({ path: `../target/screens/${name}.png`, fullPage: true });
+}
+
+/** A person who accepted an invitation: their own browser context and virtual key. */
+async function join(browser: Browser, role: string, email: string, name: string): Promise<Page> {
+  const out = cli(['admin', 'invite', '--org', 'riverside', '--role', role, '--email', email, '--name', name]);
+  const match = out.match(/https?:\/\/\S+\/invite\/\S+/);
+  if (!match) throw new Error(`no invitation in: ${out}`);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const client = await context.newCDPSession(page);
+  await client.send('WebAuthn.enable');
+  await client.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'usb',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  await openHydrated(page, new URL(match[0]).pathname);
+  await page.getByLabel('Choose a password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/signin\/register-key/);
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByLabel('Name for this key').fill(`${name}'s key`);
+  await page.getByRole('button', { name: 'Register security key' }).click();
+  await expect(page.getByRole('heading', { name: 'Your security key is registered' })).toBeVisible();
+  await page.locator('#continue').click();
+  await expect(page.locator('#my-organisations')).toContainText('Riverside');
+  return page;
+}
+
+async function waitSaved(page: Page) {
+  await expect(page.locator('#save-state')).toContainText('All changes saved', { timeout: 15_000 });
+}
+
+test.describe.serial('an assessment from creation to sign-off', () => {
+  test.setTimeout(180_000);
+  let lead: Page;
+  let reviewer: Page;
+  let assurer: Page;
+  let approver: Page;
+  let dashboard = '';
+  let systemScope = '';
+  let outcomes: string[] = [];
+
+  test.beforeAll(async ({ browser }) => {
+    mkdirSync('../target/screens', { recursive: true });
+    cli(['admin', 'organisation', '--slug', 'riverside', '--name', 'Riverside Borough Council']);
+    lead = await join(browser, 'caf_lead', 'lead@riverside.gov.uk', 'Lena Lead');
+    reviewer = await join(browser, 'reviewer', 'review@riverside.gov.uk', 'Ravi Reviewer');
+    assurer = await join(browser, 'external_assurer', 'assure@assurance.example', 'Asha Assurer');
+    approver = await join(browser, 'approver', 'sro@riverside.gov.uk', 'Sam Owner');
+  });
+
+  test('the CAF lead creates an assessment with the organisation and two critical systems', async () => {
+    await openHydrated(lead, '/org/riverside/assessments');
+    await expectNoAxeViolations(lead);
+    await lead.locator('#a-title').fill('CAF self-assessment 2026/27');
+    await lead.locator('#a-period').fill('2026/27');
+    await lead.getByLabel('Framework version').selectOption('4.0');
+    await lead.getByLabel('Target profile').selectOption('govassure-baseline-caf4.0');
+    await lead.locator('#a-org-desc').fill('Council-wide governance, risk, people and incident response.');
+    await lead.locator('#sys-name-0').fill('Revenues and benefits');
+    await lead.locator('#sys-desc-0').fill('Council tax and housing benefit processing.');
+    await lead.locator('#sys-name-1').fill('Adult social care case management');
+    await lead.getByRole('button', { name: 'Create assessment' }).click();
+    await expect(lead).toHaveURL(/\/org\/riverside\/assessments\/\d+$/);
+    dashboard = new URL(lead.url()).pathname;
+    await expect(lead.locator('h1')).toHaveText('CAF self-assessment 2026/27');
+    await expect(lead.getByRole('heading', { name: 'Revenues and benefits' })).toBeVisible();
+    await expect(lead.getByRole('heading', { name: 'Adult social care case management' })).toBeVisible();
+    await expect(lead.getByRole('heading', { name: 'Riverside Borough Council', level: 2 })).toBeVisible();
+    const tiles = lead.locator('section.scope').nth(1).locator('a.tile__link');
+    outcomes = await tiles.evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).pathname));
+    expect(outcomes.length).toBeGreaterThan(15);
+    expect(outcomes[0]).toMatch(/\/outcomes\/B1\.a$/);
+    systemScope = outcomes[0].replace(/\/outcomes\/.*$/, '');
+    await expectNoAxeViolations(lead);
+    await snap(lead, 'assessment-dashboard-new');
+  });
+
+  test('answering an outcome updates the suggested status live and autosaves', async () => {
+    await openHydrated(lead, outcomes[0]);
+    await expect(lead.locator('h1')).toContainText('B1.a');
+    const suggestion = lead.locator('#suggestion');
+    const achieved = lead.locator('section.column--green input[value="true"]');
+    const count = await achieved.count();
+    expect(count).toBeGreaterThan(0);
+    for (let i = 0; i < count; i++) await achieved.nth(i).check();
+    await lead.locator('section.column--red input[value="false"]').first().check();
+    await expect(suggestion).toContainText('Achieved');
+    await lead.locator('section.column--red input[value="true"]').first().check();
+    await expect(suggestion).toContainText('Not achieved');
+    await lead.locator('section.column--red input[value="false"]').first().check();
+    // Not applicable needs a justification naming the compensating measure.
+    await achieved.nth(0).uncheck().catch(() => undefined);
+    await lead.locator('section.column--green input[value="not_applicable"]').first().check();
+    await lead.locator('section.column--green .igp__na input').first().fill('Covered by the shared-service policy set');
+    await lead.locator('#confirm-partially_achieved').check();
+    await expect(lead.locator('#differs')).toBeVisible();
+    await lead.locator('#status-justification').fill('Two policies are overdue for review.');
+    await lead.locator('#narrative').fill('Policies are approved by the board; two are overdue for review.');
+    await waitSaved(lead);
+    await lead.reload();
+    await expect(lead.locator('body')).toHaveAttribute('data-hydrated', 'true');
+    await expect(lead.locator('#narrative')).toHaveValue('Policies are approved by the board; two are overdue for review.');
+    await expect(lead.locator('#confirm-partially_achieved')).toBeChecked();
+    await expectNoAxeViolations(lead);
+    await snap(lead, 'outcome-answered');
+  });
+
+  test('a file and a link are attached as evidence', async () => {
+    await openHydrated(lead, outcomes[0]);
+    await lead.locator('#add-link summary').click();
+    await lead.locator('#ev-title').fill('Information security policy');
+    await lead.locator('#ev-owner').fill('ICT security team');
+    await lead.locator('#ev-review').fill('2027-06-30');
+    await lead.locator('#ev-url').fill('https://riverside.sharepoint.example/policies/infosec');
+    await lead.getByRole('button', { name: 'Add and link' }).click();
+    await expect(lead.locator('#linked-evidence')).toContainText('Information security policy');
+
+    mkdirSync('../target/e2e', { recursive: true });
+    writeFileSync('../target/e2e/asset-register.csv', 'asset,owner\nrevenues,finance\n');
+    await lead.locator('#add-file summary').click();
+    await lead.locator('#up-title').fill('Asset register extract');
+    await lead.locator('#up-owner').fill('Finance systems');
+    await lead.locator('#up-file').setInputFiles('../target/e2e/asset-register.csv');
+    await lead.getByRole('button', { name: 'Upload and link' }).click();
+    await expect(lead.locator('#linked-evidence')).toContainText('Asset register extract');
+    const [download] = await Promise.all([
+      lead.waitForEvent('download'),
+      lead.locator('#linked-evidence').getByRole('link', { name: 'Asset register extract' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('asset-register.csv');
+    await expectNoAxeViolations(lead);
+  });
+
+  test('two people saving the same outcome conflict instead of overwriting', async ({ browser }) => {
+    const second = await lead.context().newPage();
+    await openHydrated(lead, outcomes[1]);
+    await openHydrated(second, outcomes[1]);
+    await lead.locator('#narrative').fill('First version from the first tab.');
+    await waitSaved(lead);
+    await second.locator('#narrative').fill('Second version typed without seeing the first.');
+    await expect(second.locator('#conflict')).toBeVisible({ timeout: 15_000 });
+    await expect(second.locator('#conflict')).toContainText('First version from the first tab.');
+    await expect(second.locator('#narrative')).toHaveValue('Second version typed without seeing the first.');
+    await expectNoAxeViolations(second);
+    await snap(second, 'outcome-conflict');
+    await second.locator('#keep-mine').click();
+    await waitSaved(second);
+    await second.close();
+    await openHydrated(lead, outcomes[1]);
+    await expect(lead.locator('#narrative')).toHaveValue('Second version typed without seeing the first.');
+    void browser;
+  });
+
+  test('every outcome is confirmed and the scope goes for review', async () => {
+    for (const path of outcomes.slice(1)) {
+      await openHydrated(lead, path);
+      await lead.locator('#confirm-not_achieved').check();
+      await waitSaved(lead);
+    }
+    await lead.locator('#workflow-submit').click();
+    await expect(lead.locator('#scope-state')).toHaveText('In review');
+    await expect(lead.locator('#narrative')).toBeDisabled();
+  });
+
+  test('the reviewer returns the scope with a comment; the lead resubmits', async () => {
+    await openHydrated(reviewer, outcomes[0]);
+    await expect(reviewer.locator('#narrative')).toBeDisabled();
+    await expectNoAxeViolations(reviewer);
+    await reviewer.locator('#workflow-comment').fill('Say which two policies are overdue and when they will be reviewed.');
+    await reviewer.locator('#workflow-return').click();
+    await expect(reviewer.locator('#scope-state')).toHaveText('Returned with comments');
+    await openHydrated(lead, outcomes[0]);
+    await expect(lead.locator('#comments')).toContainText('Say which two policies are overdue');
+    await lead.locator('#narrative').fill('Policies are approved by the board; the access control and backup policies are overdue and will be reviewed by March.');
+    await waitSaved(lead);
+    await lead.locator('#workflow-submit').click();
+    await expect(lead.locator('#scope-state')).toHaveText('In review');
+    await openHydrated(reviewer, outcomes[0]);
+    await reviewer.locator('#workflow-accept').click();
+    await expect(reviewer.locator('#scope-state')).toHaveText('With the assurer');
+  });
+
+  test('the assurer assures and proposes an action; the approver signs off', async () => {
+    await openHydrated(assurer, outcomes[0]);
+    await assurer.getByText('Propose an action').click();
+    await assurer.locator('#action-description').fill('Review the access control and backup policies.');
+    await assurer.locator('#action-owner').fill('Head of ICT');
+    await assurer.getByRole('button', { name: 'Propose action' }).click();
+    await expect(assurer.locator('#outcome-actions')).toContainText('Review the access control and backup policies.');
+    await assurer.locator('#workflow-assure').click();
+    await expect(assurer.locator('#scope-state')).toHaveText('Assured');
+    await expectNoAxeViolations(assurer);
+
+    await openHydrated(approver, outcomes[0]);
+    await approver.locator('#workflow-sign_off').click();
+    await expect(approver.locator('#scope-state')).toHaveText('Signed off');
+    await openHydrated(approver, dashboard);
+    await expect(approver.locator('.scope').nth(1)).toContainText('Snapshot SHA-256');
+    await expect(approver.locator('.scope').nth(1).locator('code.hash')).toHaveText(/^[0-9a-f]{64}$/);
+    await expectNoAxeViolations(approver);
+    await snap(approver, 'assessment-signed-off');
+  });
+
+  test('after sign-off every edit control is gone and the server refuses writes', async () => {
+    await openHydrated(lead, outcomes[0]);
+    await expect(lead.locator('#read-only-note')).toContainText('signed off');
+    await expect(lead.locator('#narrative')).toBeDisabled();
+    await expect(lead.locator('.igp input:enabled')).toHaveCount(0);
+    await expect(lead.locator('#workflow-heading')).toHaveCount(0);
+    await expect(lead.locator('#add-file')).toHaveCount(0);
+    await expect(lead.getByRole('button', { name: 'Unlink' })).toHaveCount(0);
+    const scopeId = systemScope.split('/').pop();
+    const status = await lead.evaluate(async (scope) => {
+      const body = new URLSearchParams({
+        slug: 'riverside', scope_id: String(scope), outcome: 'B1.a', version: '99',
+        'draft[justification]': '', 'draft[narrative]': 'changed after sign-off',
+      });
+      const r = await fetch('/api/assess/save', { method: 'POST', body });
+      return r.status;
+    }, scopeId);
+    expect(status).toBe(409);
+    await openHydrated(lead, outcomes[0]);
+    await expect(lead.locator('#narrative')).toHaveValue(/access control and backup policies/);
+    await openHydrated(lead, `${dashboard}/plan`);
+    await expect(lead.locator('#plan')).toContainText('Review the access control and backup policies.');
+    await expectNoAxeViolations(lead);
+  });
+});
