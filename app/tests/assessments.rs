@@ -7,87 +7,15 @@ use support::TestDb;
 use support::world::*;
 
 use app::assess::{
-    ActionStatus, EvidenceFields, OutcomeDraft, SaveResult, ScopeKind, ScopeState, WorkflowAction,
-    caf_answers, transition,
+    ActionStatus, OutcomeDraft, SaveResult, ScopeKind, ScopeState, WorkflowAction, caf_answers,
+    transition,
 };
-use app::data::{Actor, ChainReport, DataError, Db, EvidenceBody, OrgScope, Snapshot, StoredFile};
+use app::data::{Actor, ChainReport, DataError, Db, EvidenceBody, OrgScope, Snapshot};
 use app::roles::{Permission, Role};
 use caf::Status;
-use sha2::Digest;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// An assessment as created: its id, the organisation scope and the critical systems' scopes.
-struct Started {
-    id: i64,
-    org: i64,
-    systems: Vec<i64>,
-}
-
-async fn start(db: &Db, w: &World, title: &str, systems: &[&str], own_profile: bool) -> Started {
-    let lead = w.lead(db, HOME).await;
-    let mut input = new_assessment(title, systems);
-    input.own_profile = own_profile;
-    let id = db
-        .create_assessment(&lead, &input, &w.actor(HOME, Role::CafLead))
-        .await
-        .expect("create assessment");
-    let summary = db.assessment_summary(&lead, id).await.expect("summary");
-    Started {
-        id,
-        org: summary.scopes[0].id,
-        systems: summary.scopes[1..].iter().map(|s| s.id).collect(),
-    }
-}
-
-async fn count(db: &TestDb, from_where: &str) -> i64 {
-    db.raw_strings(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM {from_where}"))
-        .await[0]
-        .parse()
-        .expect("a count")
-}
-
-async fn state_of(db: &TestDb, scope: i64) -> String {
-    db.raw_strings(&format!("SELECT state FROM scopes WHERE id = {scope}"))
-        .await
-        .remove(0)
-}
-
-async fn version_of(db: &TestDb, scope: i64, outcome: &str) -> i64 {
-    db.raw_strings(&format!(
-        "SELECT CAST(version AS TEXT) FROM scope_outcomes \
-         WHERE scope_id = {scope} AND outcome_id = '{outcome}'"
-    ))
-    .await[0]
-        .parse()
-        .expect("a version")
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(sha2::Sha256::digest(bytes))
-}
-
-fn not_found<T: std::fmt::Debug>(result: Result<T, DataError>, what: &str) {
-    assert!(
-        matches!(result, Err(DataError::NotFound(_))),
-        "{what}: expected not found, got {result:?}"
-    );
-}
-
-fn conflict<T: std::fmt::Debug>(result: Result<T, DataError>, what: &str) {
-    assert!(
-        matches!(result, Err(DataError::Conflict(_))),
-        "{what}: expected a conflict, got {result:?}"
-    );
-}
-
-fn invalid<T: std::fmt::Debug>(result: Result<T, DataError>, what: &str) -> String {
-    match result {
-        Err(DataError::Invalid(message)) => message,
-        other => panic!("{what}: expected invalid input, got {other:?}"),
-    }
-}
 
 fn sorted(mut draft: OutcomeDraft) -> OutcomeDraft {
     draft.answers.sort_by(|a, b| a.indicator.cmp(&b.indicator));
@@ -166,25 +94,6 @@ async fn chain_intact(db: &TestDb) -> i64 {
         }
         broken => panic!("the audit chain is broken: {broken:?}"),
     }
-}
-
-fn fields(title: &str, review_by: Option<&str>) -> EvidenceFields {
-    EvidenceFields {
-        title: title.to_owned(),
-        owner: "ICT security team".into(),
-        describes_date: Some("2026-10-01".into()),
-        review_by: review_by.map(str::to_owned),
-        classification: "official".into(),
-    }
-}
-
-fn file(bytes: &[u8], name: &str) -> EvidenceBody {
-    EvidenceBody::File(StoredFile {
-        sha256: sha256_hex(bytes),
-        name: name.to_owned(),
-        size: bytes.len() as i64,
-        media_type: "application/pdf".into(),
-    })
 }
 
 // ---------------------------------------------------------------------------------------------

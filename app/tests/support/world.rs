@@ -1,9 +1,13 @@
 //! A world for assessment tests: two councils with a member in every role, the bundled
 //! frameworks and profiles, and helpers to start and answer assessments.
 
-use app::assess::{AnswerInput, OutcomeDraft, ScopeKind};
-use app::data::{Actor, DataError, Db, NewAssessment, OrgScope, OrganisationKind};
+use super::TestDb;
+use app::assess::{AnswerInput, EvidenceFields, OutcomeDraft, ScopeKind};
+use app::data::{
+    Actor, DataError, Db, EvidenceBody, NewAssessment, OrgScope, OrganisationKind, StoredFile,
+};
 use app::roles::{Permission, Role};
+use sha2::Digest;
 use std::collections::BTreeMap;
 
 /// The council whose assessment the tests work on.
@@ -173,4 +177,113 @@ pub fn draft(answers: Vec<AnswerInput>, confirmed: Option<&str>, narrative: &str
         justification: String::new(),
         narrative: narrative.to_owned(),
     }
+}
+
+/// An assessment as created: its id, the organisation scope and the critical systems' scopes.
+pub struct Started {
+    /// The assessment.
+    pub id: i64,
+    /// The organisation scope.
+    pub org: i64,
+    /// The critical systems' scopes.
+    pub systems: Vec<i64>,
+}
+
+/// Creates an assessment as the home CAF lead.
+pub async fn start(
+    db: &Db,
+    w: &World,
+    title: &str,
+    systems: &[&str],
+    own_profile: bool,
+) -> Started {
+    let lead = w.lead(db, HOME).await;
+    let mut input = new_assessment(title, systems);
+    input.own_profile = own_profile;
+    let id = db
+        .create_assessment(&lead, &input, &w.actor(HOME, Role::CafLead))
+        .await
+        .expect("create assessment");
+    let summary = db.assessment_summary(&lead, id).await.expect("summary");
+    Started {
+        id,
+        org: summary.scopes[0].id,
+        systems: summary.scopes[1..].iter().map(|s| s.id).collect(),
+    }
+}
+
+/// Counts rows: `from_where` is a table and an optional WHERE clause.
+pub async fn count(db: &TestDb, from_where: &str) -> i64 {
+    db.raw_strings(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM {from_where}"))
+        .await[0]
+        .parse()
+        .expect("a count")
+}
+
+/// A scope's stored workflow state.
+pub async fn state_of(db: &TestDb, scope: i64) -> String {
+    db.raw_strings(&format!("SELECT state FROM scopes WHERE id = {scope}"))
+        .await
+        .remove(0)
+}
+
+/// An outcome's stored version.
+pub async fn version_of(db: &TestDb, scope: i64, outcome: &str) -> i64 {
+    db.raw_strings(&format!(
+        "SELECT CAST(version AS TEXT) FROM scope_outcomes \
+         WHERE scope_id = {scope} AND outcome_id = '{outcome}'"
+    ))
+    .await[0]
+        .parse()
+        .expect("a version")
+}
+
+/// Lowercase hex SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Asserts a refusal that looks like a missing record.
+pub fn not_found<T: std::fmt::Debug>(result: Result<T, DataError>, what: &str) {
+    assert!(
+        matches!(result, Err(DataError::NotFound(_))),
+        "{what}: expected not found, got {result:?}"
+    );
+}
+
+/// Asserts a refusal because of the record's state.
+pub fn conflict<T: std::fmt::Debug>(result: Result<T, DataError>, what: &str) {
+    assert!(
+        matches!(result, Err(DataError::Conflict(_))),
+        "{what}: expected a conflict, got {result:?}"
+    );
+}
+
+/// Asserts refused input, and returns the message.
+pub fn invalid<T: std::fmt::Debug>(result: Result<T, DataError>, what: &str) -> String {
+    match result {
+        Err(DataError::Invalid(message)) => message,
+        other => panic!("{what}: expected invalid input, got {other:?}"),
+    }
+}
+
+/// Evidence fields with a title and review-by date.
+pub fn fields(title: &str, review_by: Option<&str>) -> EvidenceFields {
+    EvidenceFields {
+        title: title.to_owned(),
+        owner: "ICT security team".into(),
+        describes_date: Some("2026-10-01".into()),
+        review_by: review_by.map(str::to_owned),
+        classification: "official".into(),
+    }
+}
+
+/// An uploaded file's facts, as the upload endpoint records them.
+pub fn file(bytes: &[u8], name: &str) -> EvidenceBody {
+    EvidenceBody::File(StoredFile {
+        sha256: sha256_hex(bytes),
+        name: name.to_owned(),
+        size: bytes.len() as i64,
+        media_type: "application/pdf".into(),
+    })
 }
