@@ -1817,6 +1817,25 @@ on_both!(
             ))
             .await;
         assert!(!answers_before.is_empty());
+        // Rows of the open system scope, to try moving into the signed one.
+        let b1a = caf4().outcome("B1.a").expect("B1.a").indicators.achieved[0]
+            .id
+            .clone();
+        for sql in [
+            format!(
+                "INSERT INTO evidence_links (evidence_id, scope_id, outcome_id, linked_by, linked_at) \
+                 VALUES ({}, {system}, 'B1.a', NULL, '2026-11-25T00:00:00Z')",
+                s.spare_evidence
+            ),
+            format!(
+                "INSERT INTO answers (scope_id, outcome_id, indicator_id, answer, justification) \
+                 VALUES ({system}, 'B1.a', '{b1a}', 'true', '')"
+            ),
+        ] {
+            db.raw_execute(&sql)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
 
         let tampering = [
             format!("UPDATE answers SET answer = 'false' WHERE scope_id = {scope}"),
@@ -1843,6 +1862,22 @@ on_both!(
             "UPDATE snapshots SET content = '{}', sha256 = 'x'".to_owned(),
             "UPDATE snapshots SET signed_at = '2000-01-01T00:00:00Z'".to_owned(),
             "DELETE FROM snapshots".to_owned(),
+            format!("DELETE FROM scope_outcomes WHERE scope_id = {scope} AND outcome_id = 'D1.a'"),
+            format!(
+                "INSERT INTO scope_outcomes (scope_id, outcome_id, suggested_status) \
+                 VALUES ({scope}, 'Z9.z', 'achieved')"
+            ),
+            format!("UPDATE scope_outcomes SET scope_id = {system} WHERE scope_id = {scope}"),
+            format!("UPDATE evidence_links SET outcome_id = 'A1.b' WHERE scope_id = {scope}"),
+            format!(
+                "UPDATE evidence_links SET scope_id = {system}, outcome_id = 'B1.a' WHERE scope_id = {scope}"
+            ),
+            format!(
+                "UPDATE evidence_links SET scope_id = {scope}, outcome_id = 'A1.c' WHERE scope_id = {system}"
+            ),
+            format!(
+                "UPDATE answers SET scope_id = {scope}, outcome_id = 'A1.c' WHERE scope_id = {system}"
+            ),
         ];
         for sql in &tampering {
             let result = db.raw_execute(sql).await;
@@ -1886,10 +1921,12 @@ on_both!(
             format!("UPDATE scope_outcomes SET narrative = 'edited' WHERE scope_id = {system}"),
             format!(
                 "INSERT INTO evidence_links (evidence_id, scope_id, outcome_id, linked_by, linked_at) \
-                 VALUES ({}, {system}, 'B1.a', NULL, '2026-11-25T00:00:00Z')",
+                 VALUES ({}, {system}, 'B1.b', NULL, '2026-11-25T00:00:00Z')",
                 s.spare_evidence
             ),
             format!("DELETE FROM evidence_links WHERE scope_id = {system}"),
+            format!("DELETE FROM answers WHERE scope_id = {system}"),
+            format!("DELETE FROM scope_outcomes WHERE scope_id = {system} AND outcome_id = 'C2.a'"),
             format!("UPDATE scopes SET state = 'in_review' WHERE id = {system}"),
         ] {
             db.raw_execute(&sql)
