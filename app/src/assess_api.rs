@@ -4,6 +4,9 @@
 //! calls a data function that takes the returned scope; a record of another organisation is
 //! simply not found (404).
 
+// A server function's arguments are its form's fields; some forms have many.
+#![allow(clippy::too_many_arguments)]
+
 use crate::assess::{
     AssessmentSummary, Dashboard, EvidenceItem, OutcomeDraft, OutcomeWorkspace, PlanAction,
     SaveResult,
@@ -114,7 +117,6 @@ pub async fn assessments(slug: String) -> Result<AssessmentsView, AppError> {
 /// Starts an assessment (CAF lead). Critical systems come as parallel lists of names and
 /// descriptions; blank rows are ignored.
 #[server(prefix = "/api/assess", endpoint = "create")]
-#[allow(clippy::too_many_arguments)]
 pub async fn create_assessment(
     slug: String,
     title: String,
@@ -326,7 +328,6 @@ pub async fn evidence_register(slug: String) -> Result<RegisterView, AppError> {
 
 /// Adds a link or a note to the register, and links it to an outcome when one is given.
 #[server(prefix = "/api/assess", endpoint = "add_evidence")]
-#[allow(clippy::too_many_arguments)]
 pub async fn add_evidence(
     slug: String,
     kind: String,
