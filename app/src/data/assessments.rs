@@ -424,6 +424,17 @@ impl Db {
         })
     }
 
+    /// Checks that an assessment belongs to this organisation: not found otherwise.
+    async fn assessment_of(&self, org: &OrgScope, assessment_id: i64) -> Result<(), DataError> {
+        sqlx::query("SELECT 1 AS one FROM assessments WHERE id = $1 AND organisation_id = $2")
+            .bind(assessment_id)
+            .bind(org.organisation_id())
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(not_found)
+            .map(drop)
+    }
+
     /// A scope of this organisation, or not found.
     pub(crate) async fn scope_row(
         &self,
@@ -459,6 +470,7 @@ impl Db {
         assessment_id: i64,
     ) -> Result<BTreeMap<String, Status>, DataError> {
         need(org, Permission::ReadAssessments)?;
+        self.assessment_of(org, assessment_id).await?;
         sqlx::query(
             "SELECT t.outcome_id, t.target FROM assessment_targets t \
              JOIN assessments a ON a.id = t.assessment_id \
@@ -757,6 +769,7 @@ impl Db {
         &self,
         org: &OrgScope,
     ) -> Result<Vec<(i64, String)>, DataError> {
+        need(org, Permission::LeadAssessment)?;
         sqlx::query(
             "SELECT u.id, u.display_name FROM memberships m JOIN users u ON u.id = m.user_id \
              WHERE m.organisation_id = $1 AND m.role IN ('assessor', 'caf_lead') \
@@ -1247,6 +1260,7 @@ impl Db {
         only: Option<(i64, &str)>,
     ) -> Result<Vec<PlanAction>, DataError> {
         need(org, Permission::ReadAssessments)?;
+        self.assessment_of(org, assessment_id).await?;
         sqlx::query(
             "SELECT p.id, p.scope_id, p.outcome_id, p.description, p.owner, p.due_date, p.status, \
              p.notes, u.display_name FROM plan_actions p JOIN scopes s ON s.id = p.scope_id \
@@ -1287,7 +1301,7 @@ pub(crate) fn outcome_object(scope_id: i64, outcome_id: &str) -> String {
     format!("scope:{scope_id}/outcome:{outcome_id}")
 }
 
-fn need(org: &OrgScope, permission: Permission) -> Result<(), DataError> {
+pub(crate) fn need(org: &OrgScope, permission: Permission) -> Result<(), DataError> {
     if org.role().can(permission) {
         Ok(())
     } else {

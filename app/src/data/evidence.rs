@@ -234,6 +234,10 @@ impl Db {
         scope_id: i64,
         outcome_id: &str,
     ) -> Result<Vec<EvidenceItem>, DataError> {
+        if !org.role().can(Permission::ReadAssessments) {
+            return Err(not_found());
+        }
+        self.scope_row(org, scope_id).await?;
         let today = today_utc();
         sqlx::query(&format!(
             "SELECT {COLUMNS} FROM evidence e JOIN evidence_links k ON k.evidence_id = e.id \

@@ -1,7 +1,7 @@
 //! The composite reads behind the dashboard, the outcome page and the plan: few queries each,
 //! so that a 41-outcome, three-scope assessment stays quick.
 
-use super::assessments::{ScopeRow, not_found, scope_outcomes, today_utc};
+use super::assessments::{ScopeRow, need, not_found, scope_outcomes, today_utc};
 use super::{DataError, Db, OrgScope};
 use crate::assess::{
     Dashboard, GridCell, OutcomeWorkspace, ScopeGrid, available_actions, is_stale,
@@ -184,6 +184,7 @@ impl Db {
 
     /// The first outcome of a scope (where a scope-level return comment is filed).
     pub async fn first_outcome(&self, org: &OrgScope, scope_id: i64) -> Result<String, DataError> {
+        need(org, Permission::ReadAssessments)?;
         let scope = self.scope_row(org, scope_id).await?;
         let framework = self.framework_text(&scope.framework_version).await?;
         scope_outcomes(&framework, scope.kind)
@@ -199,6 +200,7 @@ impl Db {
         scope_id: i64,
         outcome_id: &str,
     ) -> Result<(), DataError> {
+        need(org, Permission::EditAnswers)?;
         let scope = self.scope_row(org, scope_id).await?;
         if !scope.state.editable() {
             return Err(DataError::Conflict(format!(
