@@ -27,7 +27,8 @@ pub struct Actor {
 }
 
 impl Actor {
-    pub(crate) fn event(
+    /// An audit event of this actor's, in the organisation of `org`.
+    pub fn event(
         &self,
         org: &OrgScope,
         action: &str,
@@ -95,10 +96,6 @@ pub(crate) fn today_utc() -> String {
     now_utc().chars().take(10).collect()
 }
 
-fn status_key(status: Option<Status>) -> Option<&'static str> {
-    status.map(|s| s.key())
-}
-
 fn parse_status(key: Option<String>) -> Result<Option<Status>, DataError> {
     key.map(|k| {
         Status::from_key(&k).ok_or_else(|| DataError::Document(format!("unknown status {k:?}")))
@@ -130,7 +127,7 @@ pub fn check_draft(outcome: &ContributingOutcome, draft: &OutcomeDraft) -> Vec<S
     let mut problems = Vec::new();
     let mut seen = BTreeSet::new();
     for answer in &draft.answers {
-        if outcome.indicators.indicator(&answer.indicator).is_none() {
+        if outcome.indicator(&answer.indicator).is_none() {
             problems.push(format!(
                 "{} is not a statement of {}.",
                 answer.indicator, outcome.id
