@@ -165,6 +165,8 @@ fn router(db: &Db, public_url: &str) -> Router {
     let args = ServeArgs {
         addr: "127.0.0.1:0".parse().expect("addr"),
         site_root: std::env::temp_dir(),
+        evidence_dir: std::env::temp_dir().join("caf-evidence-unused"),
+        max_upload_mib: 25,
     };
     server::web::router(db.clone(), &args, auth)
 }
