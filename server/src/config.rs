@@ -140,6 +140,12 @@ pub struct ServeArgs {
     /// Folder with the built browser assets (`pkg/`).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+    /// Folder for uploaded evidence files, stored by SHA-256 (created when first needed).
+    #[arg(long, env = "CAF_EVIDENCE_DIR", default_value = "data/evidence")]
+    pub evidence_dir: PathBuf,
+    /// The largest evidence upload, in MiB (1 to 1024).
+    #[arg(long, env = "CAF_MAX_UPLOAD_MIB", default_value_t = 25, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub max_upload_mib: u64,
 }
 
 impl Cli {
@@ -161,6 +167,11 @@ impl Cli {
 }
 
 impl ServeArgs {
+    /// The largest evidence upload, in bytes.
+    pub fn upload_limit(&self) -> u64 {
+        self.max_upload_mib.clamp(1, 1024) << 20
+    }
+
     /// The serve options when no `serve` subcommand was given: environment, then defaults.
     pub fn from_env() -> Self {
         #[derive(Parser)]

@@ -178,6 +178,8 @@ mod tests {
         assert_eq!(area("/signinx"), Area::Private);
         assert_eq!(area("/api/account/keys"), Area::Private);
         assert_eq!(area("/api/frameworksx"), Area::Private);
+        assert_eq!(area("/org/alpha/evidence/upload"), Area::Private);
+        assert_eq!(area("/org/alpha/evidence/7/download"), Area::Private);
     }
 
     #[test]

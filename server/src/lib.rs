@@ -4,6 +4,8 @@
 
 pub mod cli;
 pub mod config;
+pub mod evidence_routes;
 pub mod gate;
 pub mod headers;
+pub mod storage;
 pub mod web;

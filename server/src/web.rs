@@ -1,6 +1,8 @@
 //! The HTTP server: Leptos routes, server functions, static assets and middleware.
 
 use crate::config::ServeArgs;
+use crate::evidence_routes::EvidenceStore;
+use crate::storage::LocalDiskStore;
 use app::auth::AuthConfig;
 use app::data::{Db, DbSessionStore};
 use app::{App, shell};
@@ -25,6 +27,8 @@ pub struct AppState {
     pub db: Db,
     /// Sign-in settings.
     pub auth: AuthConfig,
+    /// Where evidence files are stored, and the upload size limit.
+    pub evidence: EvidenceStore,
 }
 
 /// Builds the whole router for a database, a site root and the sign-in settings.
@@ -45,15 +49,21 @@ pub fn router(db: Db, args: &ServeArgs, auth: AuthConfig) -> Router {
         .with_always_save(true);
     let origin = HeaderValue::from_str(&auth.origin()).unwrap_or(HeaderValue::from_static("null"));
     let https = auth.https();
+    let evidence = EvidenceStore {
+        blobs: std::sync::Arc::new(LocalDiskStore::new(&args.evidence_dir)),
+        limit: args.upload_limit(),
+    };
     let state = AppState {
         leptos_options,
         db,
         auth,
+        evidence,
     };
     let routes = route_list();
     Router::new()
         .route("/api/{*fn_name}", get(server_fns).post(server_fns))
         .route("/healthz", get(|| async { "ok" }))
+        .merge(crate::evidence_routes::routes(state.evidence.limit))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -98,6 +108,7 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 fn provide_app_context(state: &AppState) {
     provide_context(state.db.clone());
     provide_context(state.auth.clone());
+    provide_context(app::assess_api::UploadLimit(state.evidence.limit));
 }
 
 async fn server_fns(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {

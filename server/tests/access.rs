@@ -165,8 +165,16 @@ fn router(db: &Db, public_url: &str) -> Router {
     let args = ServeArgs {
         addr: "127.0.0.1:0".parse().expect("addr"),
         site_root: std::env::temp_dir(),
+        evidence_dir: evidence_dir(),
+        max_upload_mib: 25,
     };
     server::web::router(db.clone(), &args, auth)
+}
+
+/// Where the matrix's routers keep evidence files. Blobs are named by their hash, so runs and
+/// tests can share the folder.
+fn evidence_dir() -> PathBuf {
+    std::env::temp_dir().join("caf-access-evidence")
 }
 
 /// What came back.
@@ -447,6 +455,87 @@ async fn snapshot(db: &Db) -> String {
 
 // ---- The access matrix -------------------------------------------------------------------
 
+/// The bytes of the file in alpha's register: only a granted download contains them.
+const EVIDENCE_TEXT: &str = "Alpha's backup restore test, March 2026";
+
+/// Stores a file in alpha's evidence register, as an assessor of alpha; returns its id.
+async fn evidence_file(db: &Db, alpha: i64) -> i64 {
+    use server::storage::BlobStore;
+    let filer = db
+        .create_user("filer@alpha.example.gov.uk", "Filer", "test")
+        .await
+        .expect("user");
+    db.set_membership(filer, alpha, Role::Assessor, None, "test")
+        .await
+        .expect("member");
+    let org = db
+        .authorize(filer, "alpha", app::roles::Permission::EditAnswers, None)
+        .await
+        .expect("scope");
+    let stored = server::storage::LocalDiskStore::new(evidence_dir())
+        .put(
+            Box::pin(futures_util::stream::once(async {
+                Ok(bytes::Bytes::from_static(EVIDENCE_TEXT.as_bytes()))
+            })),
+            1 << 20,
+        )
+        .await
+        .expect("store the file");
+    db.create_evidence(
+        &org,
+        &app::assess::EvidenceFields {
+            title: "Backup restore test".into(),
+            owner: "ICT".into(),
+            describes_date: None,
+            review_by: None,
+            classification: "official".into(),
+        },
+        &app::data::EvidenceBody::File(app::data::StoredFile {
+            sha256: stored.sha256,
+            name: "restore-test.txt".into(),
+            size: i64::try_from(stored.size).expect("size"),
+            media_type: "text/plain".into(),
+        }),
+        &app::data::Actor {
+            user_id: filer,
+            email: "filer@alpha.example.gov.uk".into(),
+            address: None,
+        },
+    )
+    .await
+    .expect("evidence")
+}
+
+/// The evidence upload form as the register page sends it, from the app's own origin.
+fn evidence_upload(cookie: Option<&str>) -> Request<Body> {
+    const BOUNDARY: &str = "access-matrix-boundary";
+    let mut body = String::new();
+    for (name, value) in [
+        ("title", "Uploaded by the access matrix"),
+        ("owner", "ICT"),
+        ("classification", "official"),
+    ] {
+        body.push_str(&format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"matrix.txt\"\r\n\
+         Content-Type: text/plain\r\n\r\nmatrix upload\r\n--{BOUNDARY}--\r\n"
+    ));
+    let mut request = Request::post("/org/alpha/evidence/upload")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .header(header::CONTENT_LENGTH, body.len())
+        .header("origin", LOCAL);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.body(Body::from(body)).expect("request")
+}
+
 /// The callers, in column order: heading and description.
 const ACTORS: [(&str, &str); 12] = [
     ("anonymous", "no session at all"),
@@ -515,6 +604,8 @@ struct World {
     /// A user with keys that `reset_factors` resets.
     to_reset: i64,
     invite_token: String,
+    /// A file in alpha's evidence register.
+    evidence: i64,
     setup_token: String,
     actors: Vec<Actor>,
 }
@@ -648,7 +739,9 @@ async fn world(db: &Db) -> World {
         .create_link(&link(LinkPurpose::Setup, None), "test")
         .await
         .expect("set-up link");
+    let evidence = evidence_file(db, alpha.id).await;
     World {
+        evidence,
         alpha: alpha.id,
         target,
         target_keys,
@@ -694,6 +787,10 @@ enum Target {
     AdminDisable,
     /// Reset a user's keys.
     AdminResetFactors,
+    /// Upload a file to alpha's evidence register (a multipart form).
+    EvidenceUpload,
+    /// Download the file in alpha's register.
+    EvidenceDownload,
 }
 
 /// The method, path and form a caller sends for a row.
@@ -762,6 +859,16 @@ fn request_for(target: Target, world: &World, column: usize) -> (Method, String,
         Target::AdminResetFactors => api(
             "/api/admin/reset_factors",
             format!("user_id={}", world.to_reset),
+        ),
+        Target::EvidenceUpload => (
+            Method::POST,
+            "/org/alpha/evidence/upload".to_owned(),
+            String::new(),
+        ),
+        Target::EvidenceDownload => (
+            Method::GET,
+            format!("/org/alpha/evidence/{}/download", world.evidence),
+            String::new(),
         ),
         Target::RemoveOthersKey => api(
             "/api/account/remove_key",
@@ -859,6 +966,9 @@ const ROWS: &[Row] = &[
     change("POST /api/org/set_role", Target::SetRole, "membership.set", [E401, E401, E401, OK, E404, E404, E404, E404, E404, E404, E404, E404]),
     change("POST /api/org/invite", Target::OrgInvite, "link.invite", [E401, E401, E401, OK, E404, E404, E404, E404, E404, E404, E404, E404]),
     change("POST /api/org/remove_member", Target::OrgRemoveMember, "membership.remove", [E401, E401, E401, OK, E404, E404, E404, E404, E404, E404, E404, E404]),
+    // Evidence files: those who read assessments download, those who edit answers upload.
+    row("/org/alpha/evidence/{id}/download", Target::EvidenceDownload, [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    change("POST /org/alpha/evidence/upload", Target::EvidenceUpload, "evidence.create", [SIGN_IN, STEP, STEP, E404, OK, OK, E404, E404, E404, E404, E404, E404]),
     // Private area, the platform: platform administrators only.
     row("/admin", Page("/admin"), [SIGN_IN, STEP, STEP, E404, E404, E404, E404, E404, E404, E404, E404, OK]),
     row("/admin/audit", Page("/admin/audit"), [SIGN_IN, STEP, STEP, E404, E404, E404, E404, E404, E404, E404, E404, OK]),
@@ -877,7 +987,11 @@ fn classify(reply: &Reply) -> String {
         OK.to_owned()
     } else if status.is_redirection() {
         let location = reply.location();
-        if location.starts_with("/signin/key") || location.starts_with("/signin/register-key") {
+        if location.starts_with("/org/alpha/evidence?added=") {
+            OK.to_owned()
+        } else if location.starts_with("/signin/key")
+            || location.starts_with("/signin/register-key")
+        {
             STEP.to_owned()
         } else if location.starts_with("/signin") {
             SIGN_IN.to_owned()
@@ -898,13 +1012,16 @@ fn marker(label: &str) -> Option<&'static str> {
         "/org/alpha/audit" | "POST /api/org/audit" => Some("membership.set"),
         "/admin" | "POST /api/admin/overview" => Some("pending-registration@alpha.example.gov.uk"),
         "/admin/audit" | "POST /api/admin/audit" => Some("organisation:alpha"),
+        "/org/alpha/evidence/{id}/download" => Some(EVIDENCE_TEXT),
         _ => None,
     }
 }
 
 /// Whether a row asks for alpha's organisation data (refusals there are audited).
 fn is_org_row(row: &Row) -> bool {
-    row.label.starts_with("/org/") || row.label.starts_with("POST /api/org/")
+    row.label.starts_with("/org/")
+        || row.label.starts_with("POST /org/")
+        || row.label.starts_with("POST /api/org/")
 }
 
 /// Sends every row as every caller; returns the observed table and every problem seen beyond
@@ -926,7 +1043,9 @@ async fn observe(db: &Db) -> (Vec<Vec<String>>, Vec<String>) {
                 None
             };
             let seq = newest_seq(db).await;
-            let request = if method == Method::GET {
+            let request = if row.target == Target::EvidenceUpload {
+                evidence_upload(actor.cookie.as_deref())
+            } else if method == Method::GET {
                 get(&uri, actor.cookie.as_deref())
             } else {
                 post(&uri, &form, actor.cookie.as_deref())
@@ -1119,14 +1238,16 @@ fn markdown(observed: &[Vec<String>]) -> String {
     );
     out.push_str("## Outcomes\n\n");
     out.push_str(
-        "- **ok**: 2xx, the page or data was served (and any change made).\n\
+        "- **ok**: 2xx, the page or data was served (and any change made); for the evidence \
+         upload, the 303 back to the register with the new item.\n\
          - **sign-in**: a redirect to `/signin?next=…`.\n\
          - **key step**: a redirect to the sign-in step still to do: `/signin/key` (key pending) \
          or `/signin/register-key` (key registration pending).\n\
          - **401**: a server function refused for want of a complete sign-in.\n\
          - **404**: refused as if it did not exist.\n\n\
          Pages are `GET` requests; `POST` rows are server functions called as the app's own pages \
-         call them (form-encoded, with the app's `Origin`). Refused changes were checked to change \
+         call them (form-encoded, with the app's `Origin`), except the evidence upload, a \
+         multipart form with a small file. Refused changes were checked to change \
          nothing and to audit nothing but `access.denied`; allowed ones to make the change and \
          audit it.\n\n\
          Not in the table: the sign-in steps themselves (`/api/auth/password`, `key_begin`, \

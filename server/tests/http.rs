@@ -18,6 +18,8 @@ async fn app(name: &str) -> (axum::Router, std::path::PathBuf) {
     let args = ServeArgs {
         addr: "127.0.0.1:0".parse().expect("addr"),
         site_root: std::env::temp_dir(),
+        evidence_dir: std::env::temp_dir().join("caf-evidence-unused"),
+        max_upload_mib: 25,
     };
     let auth = app::auth::AuthConfig::new(
         "http://localhost:3000",

@@ -27,7 +27,8 @@ pub struct Actor {
 }
 
 impl Actor {
-    pub(crate) fn event(
+    /// An audit event of this actor's, in the organisation of `org`.
+    pub fn event(
         &self,
         org: &OrgScope,
         action: &str,
