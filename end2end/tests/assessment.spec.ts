@@ -82,8 +82,8 @@ test.describe.serial('an assessment from creation to sign-off', () => {
     await expectNoAxeViolations(lead);
     await lead.locator('#a-title').fill('CAF self-assessment 2026/27');
     await lead.locator('#a-period').fill('2026/27');
-    await lead.getByLabel('Framework version').selectOption('4.0');
-    await lead.getByLabel('Target profile').selectOption('govassure-baseline-caf4.0');
+    await lead.locator('#a-framework').selectOption('4.0');
+    await lead.locator('#a-profile').selectOption('govassure-baseline-caf4.0');
     await lead.locator('#a-org-desc').fill('Council-wide governance, risk, people and incident response.');
     await lead.locator('#sys-name-0').fill('Revenues and benefits');
     await lead.locator('#sys-desc-0').fill('Council tax and housing benefit processing.');

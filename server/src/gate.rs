@@ -138,9 +138,11 @@ pub fn same_origin(method: &Method, headers: &HeaderMap, origin: &str) -> bool {
     if matches!(fetch_site, Some("cross-site" | "same-site")) {
         return false;
     }
+    // Chromium sends `Origin: null` for a form posted from a page whose Referrer-Policy is
+    // no-referrer (an uploaded file is a plain form post): then the fetch metadata decides.
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        Some(sent) => sent == origin,
-        None => fetch_site == Some("same-origin"),
+        Some(sent) if sent != "null" => sent == origin,
+        _ => fetch_site == Some("same-origin"),
     }
 }
 
@@ -180,6 +182,18 @@ mod tests {
         assert_eq!(area("/api/frameworksx"), Area::Private);
         assert_eq!(area("/org/alpha/evidence/upload"), Area::Private);
         assert_eq!(area("/org/alpha/evidence/7/download"), Area::Private);
+    }
+
+    #[test]
+    fn an_opaque_origin_needs_same_origin_fetch_metadata() {
+        let mine = "http://localhost:3000";
+        let mut h = HeaderMap::new();
+        h.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert!(!same_origin(&Method::POST, &h, mine));
+        h.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        assert!(same_origin(&Method::POST, &h, mine));
+        h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        assert!(!same_origin(&Method::POST, &h, mine));
     }
 
     #[test]

@@ -31,7 +31,8 @@ pub fn AssessmentsPage() -> impl IntoView {
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                     Ok(view) => {
                         let slug = slug();
-                        let profiles = view.profiles.clone();
+                        let profiles = StoredValue::new(view.profiles.clone());
+                        let chosen = RwSignal::new(view.frameworks.first().map(|f| f.0.clone()).unwrap_or_default());
                         let import_action = format!("/org/{slug}/assessments/import");
                         view! {
                             <span class="caption">{view.organisation.clone()}</span>
@@ -72,14 +73,14 @@ pub fn AssessmentsPage() -> impl IntoView {
                                     </div>
                                     <div class="form-group">
                                         <label class="label" for="a-framework">"Framework version"</label>
-                                        <select class="select" id="a-framework" name="framework">
+                                        <select class="select" id="a-framework" name="framework" on:change=move |ev| chosen.set(event_target_value(&ev))>
                                             {view.frameworks.iter().map(|(v, t)| view! { <option value=v.clone()>{format!("CAF {v} – {t}")}</option> }).collect_view()}
                                         </select>
                                     </div>
                                     <div class="form-group">
                                         <label class="label" for="a-profile">"Target profile" <span class="hint">"Choose one for the framework version above"</span></label>
                                         <select class="select" id="a-profile" name="profile">
-                                            {profiles.iter().map(|(id, name, v)| view! { <option value=id.clone()>{format!("CAF {v}: {name}")}</option> }).collect_view()}
+                                            {move || profiles.with_value(|all| all.iter().filter(|p| p.2 == chosen.get()).map(|(id, name, _)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view())}
                                         </select>
                                     </div>
                                     <div class="form-group checkbox">
