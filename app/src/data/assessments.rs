@@ -95,10 +95,6 @@ pub(crate) fn today_utc() -> String {
     now_utc().chars().take(10).collect()
 }
 
-fn status_key(status: Option<Status>) -> Option<&'static str> {
-    status.map(|s| s.key())
-}
-
 fn parse_status(key: Option<String>) -> Result<Option<Status>, DataError> {
     key.map(|k| {
         Status::from_key(&k).ok_or_else(|| DataError::Document(format!("unknown status {k:?}")))
@@ -130,7 +126,7 @@ pub fn check_draft(outcome: &ContributingOutcome, draft: &OutcomeDraft) -> Vec<S
     let mut problems = Vec::new();
     let mut seen = BTreeSet::new();
     for answer in &draft.answers {
-        if outcome.indicators.indicator(&answer.indicator).is_none() {
+        if outcome.indicator(&answer.indicator).is_none() {
             problems.push(format!(
                 "{} is not a statement of {}.",
                 answer.indicator, outcome.id
@@ -1291,7 +1287,7 @@ pub(crate) fn outcome_object(scope_id: i64, outcome_id: &str) -> String {
     format!("scope:{scope_id}/outcome:{outcome_id}")
 }
 
-fn need(org: &OrgScope, permission: Permission) -> Result<(), DataError> {
+pub(crate) fn need(org: &OrgScope, permission: Permission) -> Result<(), DataError> {
     if org.role().can(permission) {
         Ok(())
     } else {
@@ -1412,8 +1408,9 @@ fn describe_change(action: &str, detail: &serde_json::Value) -> String {
     }
 }
 
+/// Inserts a draft scope with an empty record for each of its outcomes, inside `tx`.
 #[allow(clippy::too_many_arguments)]
-async fn insert_scope(
+pub(crate) async fn insert_scope(
     tx: &mut Transaction<'_, Any>,
     assessment_id: i64,
     kind: ScopeKind,
