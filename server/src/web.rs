@@ -54,6 +54,7 @@ pub fn router(db: Db, args: &ServeArgs, auth: AuthConfig) -> Router {
     Router::new()
         .route("/api/{*fn_name}", get(server_fns).post(server_fns))
         .route("/healthz", get(|| async { "ok" }))
+        .merge(crate::exchange_routes::routes())
         .leptos_routes_with_context(
             &state,
             routes,
