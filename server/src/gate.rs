@@ -178,6 +178,8 @@ mod tests {
         assert_eq!(area("/signinx"), Area::Private);
         assert_eq!(area("/api/account/keys"), Area::Private);
         assert_eq!(area("/api/frameworksx"), Area::Private);
+        assert_eq!(area("/org/alpha/assessments/1/export.json"), Area::Private);
+        assert_eq!(area("/org/alpha/assessments/import"), Area::Private);
     }
 
     #[test]
