@@ -954,12 +954,14 @@ async fn write_outcome(
         .execute(&mut **tx)
         .await?;
     }
-    for reference in &o.evidence {
+    // Two references may be the same register file; it is linked once.
+    let linked: BTreeSet<i64> = o.evidence.iter().map(|r| evidence[r.as_str()]).collect();
+    for evidence_id in linked {
         sqlx::query(
             "INSERT INTO evidence_links (evidence_id, scope_id, outcome_id, linked_by, linked_at) \
              VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(evidence[reference.as_str()])
+        .bind(evidence_id)
         .bind(scope_id)
         .bind(&o.id)
         .bind(user)
