@@ -67,6 +67,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(Command::Audit(AuditCommand::List { limit, action })) => {
                     audit_list(&db, limit, action).await
                 }
+                Some(Command::Assessment(command)) => crate::exchange_cli::run(&db, command).await,
                 Some(Command::Framework(FrameworkCommand::Validate { .. })) => unreachable!(),
             };
             db.close().await;

@@ -62,6 +62,45 @@ pub enum Command {
     /// Read and check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Export an assessment as JSON, or import one (see docs/assessment-export.md).
+    #[command(subcommand)]
+    Assessment(AssessmentCommand),
+}
+
+/// Assessment subcommands. Both act as a member of the organisation, checked as the web app
+/// checks a signed-in person, and are audited under that person's name.
+#[derive(Debug, Subcommand)]
+pub enum AssessmentCommand {
+    /// Write an assessment as the documented JSON export (needs a role that reads assessments).
+    Export {
+        /// The organisation's slug.
+        #[arg(long)]
+        org: String,
+        /// The email address of the member acting.
+        #[arg(long = "as", value_name = "EMAIL")]
+        as_email: String,
+        /// The assessment's id.
+        #[arg(long)]
+        id: i64,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Import an export file as a new assessment (CAF lead). A file with problems stores
+    /// nothing: every problem is printed and the command exits 1.
+    Import {
+        /// The organisation's slug.
+        #[arg(long)]
+        org: String,
+        /// The email address of the member acting.
+        #[arg(long = "as", value_name = "EMAIL")]
+        as_email: String,
+        /// The export file (JSON).
+        file: PathBuf,
+        /// Import under this title instead of the file's.
+        #[arg(long)]
+        title: Option<String>,
+    },
 }
 
 /// Account subcommands.

@@ -182,6 +182,8 @@ mod tests {
         assert_eq!(area("/api/frameworksx"), Area::Private);
         assert_eq!(area("/org/alpha/evidence/upload"), Area::Private);
         assert_eq!(area("/org/alpha/evidence/7/download"), Area::Private);
+        assert_eq!(area("/org/alpha/assessments/1/export.json"), Area::Private);
+        assert_eq!(area("/org/alpha/assessments/import"), Area::Private);
     }
 
     #[test]

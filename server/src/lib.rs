@@ -5,6 +5,8 @@
 pub mod cli;
 pub mod config;
 pub mod evidence_routes;
+pub mod exchange_cli;
+pub mod exchange_routes;
 pub mod gate;
 pub mod headers;
 pub mod storage;

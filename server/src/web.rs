@@ -64,6 +64,7 @@ pub fn router(db: Db, args: &ServeArgs, auth: AuthConfig) -> Router {
         .route("/api/{*fn_name}", get(server_fns).post(server_fns))
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::evidence_routes::routes(state.evidence.limit))
+        .merge(crate::exchange_routes::routes())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -14,11 +14,11 @@
 use app::auth::flow::{FRESH_KEY, STAGE_KEY, STARTED_KEY, WRONG_PASSWORD};
 use app::auth::password::hash_password;
 use app::data::{
-    AuditEvent, AuditFilter, AuditRecord, Db, DbSessionStore, LinkAcceptance, LinkPurpose, NewLink,
-    OrganisationKind, USER_ID_KEY,
+    Actor as DataActor, AuditEvent, AuditFilter, AuditRecord, Db, DbSessionStore, LinkAcceptance,
+    LinkPurpose, NewAssessment, NewLink, OrgScope, OrganisationKind, USER_ID_KEY,
 };
 use app::error::AppError;
-use app::roles::Role;
+use app::roles::{Permission, Role};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
@@ -262,6 +262,33 @@ fn post_with(uri: &str, form: &str, cookie: Option<&str>, extra: &[(&str, &str)]
         request = request.header(*name, *value);
     }
     request.body(Body::from(form.to_owned())).expect("request")
+}
+
+/// A multipart upload of an assessment export with a title, as the import form sends it.
+fn multipart(
+    uri: &str,
+    file: &str,
+    title: &str,
+    cookie: Option<&str>,
+    extra: &[(&str, &str)],
+) -> Request<Body> {
+    let boundary = "caf-test-boundary-7d3f";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\n{title}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"export.json\"\r\n\
+         Content-Type: application/json\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    );
+    let mut request = Request::post(uri).header(
+        header::CONTENT_TYPE,
+        format!("multipart/form-data; boundary={boundary}"),
+    );
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    for (name, value) in extra {
+        request = request.header(*name, *value);
+    }
+    request.body(Body::from(body)).expect("request")
 }
 
 /// A server-function call from the app's own pages at `http://localhost:3000`.
@@ -608,6 +635,55 @@ struct World {
     evidence: i64,
     setup_token: String,
     actors: Vec<Actor>,
+    /// Alpha's assessment, made by its CAF lead.
+    assessment: i64,
+    /// The CAF lead's scope in alpha, for reading back what an import stored.
+    lead: OrgScope,
+    /// The assessment as exported: what the import row uploads.
+    export_text: String,
+}
+
+/// The title an import by the caller in `column` gives the new assessment.
+fn imported_title(column: usize) -> String {
+    format!("Imported by caller {column}")
+}
+
+/// Alpha's CAF lead starts an assessment; returns its id, the lead's scope and its export.
+async fn alpha_assessment(db: &Db, lead_id: i64) -> (i64, OrgScope, String) {
+    let lead = db
+        .authorize(lead_id, "alpha", Permission::LeadAssessment, None)
+        .await
+        .expect("lead");
+    let actor = DataActor {
+        user_id: lead_id,
+        email: "caf-lead@alpha.example.gov.uk".into(),
+        address: None,
+    };
+    let profile = db.profiles_for("4.0").await.expect("profiles")[0]
+        .profile
+        .id
+        .clone();
+    let id = db
+        .create_assessment(
+            &lead,
+            &NewAssessment {
+                title: "Alpha CAF 2026/27".into(),
+                period: "2026/27".into(),
+                framework_version: "4.0".into(),
+                profile,
+                own_profile: false,
+                organisation_description: "The council".into(),
+                systems: vec![("Payroll".into(), "Pays people".into())],
+            },
+            &actor,
+        )
+        .await
+        .expect("assessment");
+    let export = db
+        .export_assessment(&lead, id, &actor)
+        .await
+        .expect("export");
+    (id, lead, serde_json::to_string(&export).expect("JSON"))
 }
 
 async fn world(db: &Db) -> World {
@@ -682,6 +758,7 @@ async fn world(db: &Db) -> World {
             keys: Some(keys),
         }
     };
+    let mut lead_id = 0;
     for role in Role::ALL {
         let id = db
             .create_user(
@@ -695,8 +772,12 @@ async fn world(db: &Db) -> World {
         db.set_membership(id, alpha.id, role, until, "test")
             .await
             .expect("member");
+        if role == Role::CafLead {
+            lead_id = id;
+        }
         actors.push(full(id).await);
     }
+    let (assessment, lead, export_text) = alpha_assessment(db, lead_id).await;
     let other = user("admin@beta.example.gov.uk").await;
     db.set_membership(other, beta.id, Role::OrgAdmin, None, "test")
         .await
@@ -751,6 +832,9 @@ async fn world(db: &Db) -> World {
         invite_token,
         setup_token,
         actors,
+        assessment,
+        lead,
+        export_text,
     }
 }
 
@@ -791,6 +875,10 @@ enum Target {
     EvidenceUpload,
     /// Download the file in alpha's register.
     EvidenceDownload,
+    /// Download alpha's assessment in this format (`json` or `csv`).
+    Export(&'static str),
+    /// Upload alpha's export to import it under a new title.
+    Import,
 }
 
 /// The method, path and form a caller sends for a row.
@@ -874,6 +962,19 @@ fn request_for(target: Target, world: &World, column: usize) -> (Method, String,
             "/api/account/remove_key",
             format!("key_id={}", world.target_keys[0]),
         ),
+        Target::Export(format) => (
+            Method::GET,
+            format!(
+                "/org/alpha/assessments/{}/export.{format}",
+                world.assessment
+            ),
+            String::new(),
+        ),
+        Target::Import => (
+            Method::POST,
+            "/org/alpha/assessments/import".to_owned(),
+            imported_title(column),
+        ),
     }
 }
 
@@ -886,6 +987,8 @@ const SIGN_IN: &str = "sign-in";
 const STEP: &str = "key step";
 const E401: &str = "401";
 const E404: &str = "404";
+/// 303 See Other to the page of what was just made.
+const SEE: &str = "303 to it";
 
 /// One row of the matrix: what it shows, what it sends, the audit action an allowed change
 /// writes (for rows that change data), and the expected outcome per caller.
@@ -921,7 +1024,7 @@ const fn change(
     }
 }
 
-use Target::{Api, Page};
+use Target::{Api, Export, Page};
 
 /// The expected table. Columns as in [`ACTORS`]: anonymous, key pending, key registration
 /// pending, org_admin, caf_lead, assessor, reviewer, approver, board_viewer, external_assurer,
@@ -969,6 +1072,10 @@ const ROWS: &[Row] = &[
     // Evidence files: those who read assessments download, those who edit answers upload.
     row("/org/alpha/evidence/{id}/download", Target::EvidenceDownload, [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
     change("POST /org/alpha/evidence/upload", Target::EvidenceUpload, "evidence.create", [SIGN_IN, STEP, STEP, E404, OK, OK, E404, E404, E404, E404, E404, E404]),
+    // Private area, an organisation's assessments: reading roles download, the CAF lead imports.
+    row("/org/alpha/assessments/{id}/export.json", Export("json"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    row("/org/alpha/assessments/{id}/export.csv", Export("csv"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    change("POST /org/alpha/assessments/import", Target::Import, "assessment.import", [SIGN_IN, STEP, STEP, E404, SEE, E404, E404, E404, E404, E404, E404, E404]),
     // Private area, the platform: platform administrators only.
     row("/admin", Page("/admin"), [SIGN_IN, STEP, STEP, E404, E404, E404, E404, E404, E404, E404, E404, OK]),
     row("/admin/audit", Page("/admin/audit"), [SIGN_IN, STEP, STEP, E404, E404, E404, E404, E404, E404, E404, E404, OK]),
@@ -995,6 +1102,12 @@ fn classify(reply: &Reply) -> String {
             STEP.to_owned()
         } else if location.starts_with("/signin") {
             SIGN_IN.to_owned()
+        } else if status == StatusCode::SEE_OTHER
+            && location
+                .strip_prefix("/org/alpha/assessments/")
+                .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+        {
+            SEE.to_owned()
         } else {
             format!("{} to {location}", status.as_u16())
         }
@@ -1013,6 +1126,9 @@ fn marker(label: &str) -> Option<&'static str> {
         "/admin" | "POST /api/admin/overview" => Some("pending-registration@alpha.example.gov.uk"),
         "/admin/audit" | "POST /api/admin/audit" => Some("organisation:alpha"),
         "/org/alpha/evidence/{id}/download" => Some(EVIDENCE_TEXT),
+        "/org/alpha/assessments/{id}/export.json" | "/org/alpha/assessments/{id}/export.csv" => {
+            Some("Alpha CAF 2026/27")
+        }
         _ => None,
     }
 }
@@ -1047,11 +1163,20 @@ async fn observe(db: &Db) -> (Vec<Vec<String>>, Vec<String>) {
                 evidence_upload(actor.cookie.as_deref())
             } else if method == Method::GET {
                 get(&uri, actor.cookie.as_deref())
+            } else if row.target == Target::Import {
+                multipart(
+                    &uri,
+                    &world.export_text,
+                    &form,
+                    actor.cookie.as_deref(),
+                    &[("origin", LOCAL)],
+                )
             } else {
                 post(&uri, &form, actor.cookie.as_deref())
             };
             let reply = send(&app, request).await;
             let outcome = classify(&reply);
+            let allowed = outcome == OK || outcome == SEE;
             let cell = format!("{} as {who}", row.label);
 
             // Redirects go to the right place.
@@ -1070,11 +1195,11 @@ async fn observe(db: &Db) -> (Vec<Vec<String>>, Vec<String>) {
 
             // Allowed replies carry the data; refused ones do not, and refused pages say so.
             if let Some(marker) = marker(row.label)
-                && reply.text().contains(marker) != (outcome == OK)
+                && reply.text().contains(marker) != allowed
             {
                 problems.push(format!(
                     "{cell}: {outcome} and the reply {} {marker:?}",
-                    if outcome == OK { "lacks" } else { "contains" }
+                    if allowed { "lacks" } else { "contains" }
                 ));
             }
             if method == Method::GET && outcome == E404 && !reply.text().contains("Page not found")
@@ -1109,7 +1234,7 @@ async fn observe(db: &Db) -> (Vec<Vec<String>>, Vec<String>) {
             }
 
             // A refused request changes nothing; an allowed change happened.
-            if outcome != OK {
+            if !allowed {
                 if let Some(other) = written.iter().find(|r| r.event.action != "access.denied") {
                     problems.push(format!(
                         "{cell}: refused ({outcome}) but audited {}",
@@ -1164,6 +1289,12 @@ async fn observe(db: &Db) -> (Vec<Vec<String>>, Vec<String>) {
                         .await
                         .expect("keys")
                         .is_empty(),
+                    Target::Import => db
+                        .list_assessments(&world.lead)
+                        .await
+                        .expect("assessments")
+                        .iter()
+                        .any(|a| a.title == imported_title(column)),
                     _ => true,
                 };
                 if !done {
@@ -1872,3 +2003,215 @@ async fn signing_out_over_https_clears_the_host_cookie() {
     })
     .await;
 }
+
+// ---- Assessment export and import over HTTP ----------------------------------------------
+
+/// The full-stage cookie of alpha's CAF lead in the matrix world.
+fn lead_cookie(world: &World) -> String {
+    world.actors[4].cookie.clone().expect("caf_lead cookie")
+}
+
+on_both!(
+    exports_are_attachments_and_other_councils_get_404,
+    |t: TestDb| async move {
+        let db = &t.db;
+        let world = world(db).await;
+        let app = router(db, LOCAL);
+        let id = world.assessment;
+        let lead = lead_cookie(&world);
+        for (format, media_type) in [("json", "application/json"), ("csv", "text/csv")] {
+            let reply = send(
+                &app,
+                get(
+                    &format!("/org/alpha/assessments/{id}/export.{format}"),
+                    Some(&lead),
+                ),
+            )
+            .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+            let header = |name| {
+                reply
+                    .headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            assert!(header(header::CONTENT_TYPE).starts_with(media_type));
+            assert_eq!(
+                header(header::CONTENT_DISPOSITION),
+                format!("attachment; filename=\"alpha-assessment-{id}.{format}\"")
+            );
+            assert_eq!(header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+            assert_eq!(header(header::CACHE_CONTROL), "no-store");
+        }
+        let json = send(
+            &app,
+            get(
+                &format!("/org/alpha/assessments/{id}/export.json"),
+                Some(&lead),
+            ),
+        )
+        .await;
+        let document: serde_json::Value = serde_json::from_slice(&json.body).expect("JSON");
+        assert_eq!(document["format"], 1);
+        assert_eq!(document["source_organisation"], "alpha");
+
+        // A CAF lead of beta, asking for alpha's assessment through beta's address or alpha's.
+        let beta = db
+            .organisation_by_slug("beta")
+            .await
+            .expect("read")
+            .expect("beta");
+        let outsider = db
+            .create_user("lead@beta.example.gov.uk", "Beta Lead", "test")
+            .await
+            .expect("user");
+        db.set_membership(outsider, beta.id, Role::CafLead, None, "test")
+            .await
+            .expect("member");
+        let cookie = signed_in(db, outsider, "full").await;
+        let missing = send(
+            &app,
+            get("/org/beta/assessments/999999/export.json", Some(&cookie)),
+        )
+        .await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        for path in [
+            format!("/org/beta/assessments/{id}/export.json"),
+            format!("/org/beta/assessments/{id}/export.csv"),
+            format!("/org/alpha/assessments/{id}/export.json"),
+        ] {
+            let reply = send(&app, get(&path, Some(&cookie))).await;
+            assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+            assert_eq!(reply.body, missing.body, "{path}: looks like a missing one");
+        }
+        let denials = audit_with_prefix(db, "access.denied").await;
+        assert!(
+            denials
+                .iter()
+                .any(|r| r.event.object == format!("assessment:{id}")
+                    && r.event.actor_id == Some(outsider)
+                    && r.event.organisation_id == Some(beta.id)),
+            "asking beta for alpha's assessment is audited"
+        );
+        assert!(
+            denials
+                .iter()
+                .any(|r| r.event.object == "organisation:alpha"
+                    && r.event.actor_id == Some(outsider))
+        );
+    }
+);
+
+on_both!(
+    an_import_over_http_is_all_or_nothing,
+    |t: TestDb| async move {
+        let db = &t.db;
+        let world = world(db).await;
+        let app = router(db, LOCAL);
+        let lead = lead_cookie(&world);
+        let titles = || async {
+            db.list_assessments(&world.lead)
+                .await
+                .expect("list")
+                .into_iter()
+                .map(|a| a.title)
+                .collect::<Vec<_>>()
+        };
+        let before = titles().await;
+        let uri = "/org/alpha/assessments/import";
+
+        let mut bad: serde_json::Value = serde_json::from_str(&world.export_text).expect("JSON");
+        bad["assessment"]["framework_version"] = "9.9".into();
+        bad["scopes"][1]["outcomes"][0]["due"] = "tomorrow".into();
+        let reply = send(
+            &app,
+            multipart(
+                uri,
+                &bad.to_string(),
+                "Bad one",
+                Some(&lead),
+                &[("origin", LOCAL)],
+            ),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let location = reply.location().to_owned();
+        assert!(
+            location.starts_with("/org/alpha/assessments?import_error="),
+            "{location}"
+        );
+        assert!(
+            location.contains("assessment.framework_version"),
+            "{location}"
+        );
+        assert!(
+            location.contains("scopes%5B1%5D.outcomes%5B0%5D.due"),
+            "{location}"
+        );
+        assert!(
+            location.contains("%0A"),
+            "problems on separate lines: {location}"
+        );
+        assert_eq!(titles().await, before, "a refused import stores nothing");
+
+        let foreign = send(
+            &app,
+            multipart(
+                uri,
+                &world.export_text,
+                "From elsewhere",
+                Some(&lead),
+                &[("origin", "https://evil.example")],
+            ),
+        )
+        .await;
+        assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+        assert_eq!(titles().await, before, "a cross-site upload stores nothing");
+
+        let huge = "x".repeat(app::data::MAX_IMPORT_BYTES + 1);
+        let mut declared = multipart(uri, &huge, "Huge", Some(&lead), &[("origin", LOCAL)]);
+        let length = (huge.len() + 400).to_string();
+        declared.headers_mut().insert(
+            header::CONTENT_LENGTH,
+            length.parse().expect("header value"),
+        );
+        assert_eq!(
+            send(&app, declared).await.status,
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+        let streamed = multipart(uri, &huge, "Huge", Some(&lead), &[("origin", LOCAL)]);
+        assert_eq!(
+            send(&app, streamed).await.status,
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+        assert_eq!(titles().await, before);
+
+        let reply = send(
+            &app,
+            multipart(
+                uri,
+                &world.export_text,
+                "Copied",
+                Some(&lead),
+                &[("origin", LOCAL)],
+            ),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        let id: i64 = reply
+            .location()
+            .strip_prefix("/org/alpha/assessments/")
+            .and_then(|id| id.parse().ok())
+            .expect("the new assessment's page");
+        let summary = db
+            .assessment_summary(&world.lead, id)
+            .await
+            .expect("stored");
+        assert_eq!(summary.title, "Copied");
+        let imports = audit_with_prefix(db, "assessment.import").await;
+        assert_eq!(imports.len(), 1);
+        assert_eq!(imports[0].event.actor, "caf-lead@alpha.example.gov.uk");
+    }
+);

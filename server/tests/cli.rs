@@ -378,3 +378,192 @@ fn admin_commands_create_the_first_administrator_and_reset_keys() {
         "the operator is recorded: {audited}"
     );
 }
+
+/// Alpha with a CAF lead, an assessor and an assessment, made through the data layer on the
+/// scratch database the binary uses; returns the assessment's id.
+fn alpha_with_an_assessment(scratch: &Scratch) -> i64 {
+    let migrate = scratch.run(&["migrate"]);
+    assert!(migrate.status.success(), "{}", stderr(&migrate));
+    let url = format!("sqlite://{}/caf.db", scratch.0.display());
+    tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(async {
+            use app::data::{Actor, Db, NewAssessment, OrganisationKind};
+            use app::roles::{Permission, Role};
+            let db = Db::connect(&url).await.expect("open");
+            let alpha = db
+                .create_organisation("alpha", "Alpha Council", OrganisationKind::Council, "test")
+                .await
+                .expect("org");
+            let lead = db
+                .create_user("lead@alpha.example.gov.uk", "Lee Lead", "test")
+                .await
+                .expect("user");
+            let assessor = db
+                .create_user("ann@alpha.example.gov.uk", "Ann Assessor", "test")
+                .await
+                .expect("user");
+            db.set_membership(lead, alpha.id, Role::CafLead, None, "test")
+                .await
+                .expect("member");
+            db.set_membership(assessor, alpha.id, Role::Assessor, None, "test")
+                .await
+                .expect("member");
+            let scope = db
+                .authorize(lead, "alpha", Permission::LeadAssessment, None)
+                .await
+                .expect("lead");
+            let profile = db.profiles_for("4.0").await.expect("profiles")[0]
+                .profile
+                .id
+                .clone();
+            let id = db
+                .create_assessment(
+                    &scope,
+                    &NewAssessment {
+                        title: "Alpha CAF".into(),
+                        period: "2026/27".into(),
+                        framework_version: "4.0".into(),
+                        profile,
+                        own_profile: false,
+                        organisation_description: String::new(),
+                        systems: vec![("Payroll".into(), String::new())],
+                    },
+                    &Actor {
+                        user_id: lead,
+                        email: "lead@alpha.example.gov.uk".into(),
+                        address: None,
+                    },
+                )
+                .await
+                .expect("assessment");
+            db.close().await;
+            id
+        })
+}
+
+fn assessment_audit(scratch: &Scratch) -> String {
+    let output = scratch.run(&["audit", "list", "--action", "assessment."]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    stdout(&output)
+}
+
+#[test]
+fn assessments_export_and_import_as_a_named_member() {
+    let scratch = Scratch::new("assessment-exchange");
+    let id = alpha_with_an_assessment(&scratch).to_string();
+    let out = scratch.0.join("alpha.json").display().to_string();
+    let export = scratch.run(&[
+        "assessment",
+        "export",
+        "--org",
+        "alpha",
+        "--as",
+        "ann@alpha.example.gov.uk",
+        "--id",
+        &id,
+        "--out",
+        &out,
+    ]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    let text = std::fs::read_to_string(&out).expect("export file");
+    let mut document: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(document["assessment"]["title"], "Alpha CAF");
+
+    // An assessor may export but not import; a stranger may do neither.
+    let refused = scratch.run(&[
+        "assessment",
+        "import",
+        "--org",
+        "alpha",
+        "--as",
+        "ann@alpha.example.gov.uk",
+        &out,
+        "--title",
+        "Mine",
+    ]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("may import assessments"),
+        "{}",
+        stderr(&refused)
+    );
+    let stranger = scratch.run(&[
+        "assessment",
+        "export",
+        "--org",
+        "alpha",
+        "--as",
+        "nobody@example.gov.uk",
+        "--id",
+        &id,
+    ]);
+    assert!(!stranger.status.success());
+    assert!(stderr(&stranger).contains("no account for nobody@example.gov.uk"));
+
+    // A file with problems: every one printed, exit 1, nothing stored.
+    document["assessment"]["framework_version"] = "9.9".into();
+    document["scopes"][0]["outcomes"][0]["due"] = "someday".into();
+    let broken = scratch.file("broken.json", &document.to_string());
+    let before = assessment_audit(&scratch);
+    let failed = scratch.run(&[
+        "assessment",
+        "import",
+        "--org",
+        "alpha",
+        "--as",
+        "lead@alpha.example.gov.uk",
+        &broken,
+        "--title",
+        "Broken",
+    ]);
+    assert_eq!(failed.status.code(), Some(1));
+    let errors = stderr(&failed);
+    assert!(
+        errors.contains("assessment.framework_version: CAF \"9.9\" is not stored"),
+        "{errors}"
+    );
+    assert!(errors.contains("scopes[0].outcomes[0].due:"), "{errors}");
+    assert!(
+        errors.contains("nothing was stored (2 problem(s) above)"),
+        "{errors}"
+    );
+    assert!(!assessment_audit(&scratch).contains("assessment.import"));
+    assert_eq!(
+        assessment_audit(&scratch).lines().count(),
+        before.lines().count(),
+        "no audit record: nothing happened"
+    );
+
+    // The good file goes in under a new title.
+    let imported = scratch.run(&[
+        "assessment",
+        "import",
+        "--org",
+        "alpha",
+        "--as",
+        "lead@alpha.example.gov.uk",
+        &out,
+        "--title",
+        "Alpha CAF (restored)",
+    ]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    assert!(
+        stdout(&imported).contains("as assessment"),
+        "{}",
+        stdout(&imported)
+    );
+    let again = scratch.run(&[
+        "assessment",
+        "import",
+        "--org",
+        "alpha",
+        "--as",
+        "lead@alpha.example.gov.uk",
+        &out,
+        "--title",
+        "Alpha CAF (restored)",
+    ]);
+    assert!(!again.status.success(), "a title is used once");
+    assert!(stderr(&again).contains("title: there is already an assessment"));
+}

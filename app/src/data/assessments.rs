@@ -1423,8 +1423,9 @@ fn describe_change(action: &str, detail: &serde_json::Value) -> String {
     }
 }
 
+/// Inserts a draft scope with an empty record for each of its outcomes, inside `tx`.
 #[allow(clippy::too_many_arguments)]
-async fn insert_scope(
+pub(crate) async fn insert_scope(
     tx: &mut Transaction<'_, Any>,
     assessment_id: i64,
     kind: ScopeKind,

@@ -8,6 +8,7 @@ mod accounts;
 mod assessments;
 mod audit;
 mod evidence;
+mod exchange;
 mod frameworks;
 mod people;
 mod profiles;
@@ -25,6 +26,11 @@ pub use assessments::{
 };
 pub use audit::{AuditEvent, AuditFilter, AuditRecord, ChainReport, GENESIS_HASH, record_hash};
 pub use evidence::{EvidenceBody, StoredFile, check_evidence, display_file_name};
+pub use exchange::{
+    AssessmentExport, CSV_HEADER, EXPORT_FORMAT, ExportAction, ExportAssessment, ExportComment,
+    ExportEvidence, ExportOutcome, ExportScope, ImportError, ImportProblem, ImportReport,
+    MAX_IMPORT_BYTES, csv_cell,
+};
 pub use frameworks::{ImportOutcome, StoredFramework};
 pub use people::{OrgScope, Organisation, OrganisationKind, normalise_email};
 pub use profiles::StoredProfile;
