@@ -641,6 +641,23 @@ struct World {
     lead: OrgScope,
     /// The assessment as exported: what the import row uploads.
     export_text: String,
+    /// The organisation scope of alpha's assessment.
+    scope: i64,
+}
+
+/// The organisation-scope outcomes of CAF 4.0 (objectives A and D), one per caller for saves.
+fn org_outcomes() -> Vec<String> {
+    let framework = caf::bundled_framework("4.0").expect("CAF 4.0");
+    framework
+        .objectives
+        .iter()
+        .filter(|o| o.id == "A" || o.id == "D")
+        .flat_map(|o| {
+            o.principles
+                .iter()
+                .flat_map(|p| p.outcomes.iter().map(|c| c.id.clone()))
+        })
+        .collect()
 }
 
 /// The title an import by the caller in `column` gives the new assessment.
@@ -832,6 +849,12 @@ async fn world(db: &Db) -> World {
         invite_token,
         setup_token,
         actors,
+        scope: db
+            .assessment_summary(&lead, assessment)
+            .await
+            .expect("summary")
+            .scopes[0]
+            .id,
         assessment,
         lead,
         export_text,
@@ -875,6 +898,15 @@ enum Target {
     EvidenceUpload,
     /// Download the file in alpha's register.
     EvidenceDownload,
+    /// GET a page of alpha's assessment: `""` (dashboard), `/plan`, or `/outcome` (A1.a of the
+    /// organisation scope).
+    AssessPage(&'static str),
+    /// Read through an assessment server function (`list`, `dashboard`, `outcome`, `plan`,
+    /// `evidence`).
+    AssessRead(&'static str),
+    /// Change through an assessment server function (`create`, `save`, `comment`,
+    /// `add_evidence`), each caller with its own record.
+    AssessChange(&'static str),
     /// Download alpha's assessment in this format (`json` or `csv`).
     Export(&'static str),
     /// Upload alpha's export to import it under a new title.
@@ -962,6 +994,43 @@ fn request_for(target: Target, world: &World, column: usize) -> (Method, String,
             "/api/account/remove_key",
             format!("key_id={}", world.target_keys[0]),
         ),
+        Target::AssessPage(tail) => {
+            let base = format!("/org/alpha/assessments/{}", world.assessment);
+            let path = match tail {
+                "/outcome" => format!("{base}/scopes/{}/outcomes/A1.a", world.scope),
+                other => format!("{base}{other}"),
+            };
+            (Method::GET, path, String::new())
+        }
+        Target::AssessRead(endpoint) => {
+            let form = match endpoint {
+                "dashboard" | "plan" => format!("slug=alpha&id={}", world.assessment),
+                "outcome" => format!("slug=alpha&scope_id={}&outcome=A1.a", world.scope),
+                _ => "slug=alpha".to_owned(),
+            };
+            api(&format!("/api/assess/{endpoint}"), form)
+        }
+        Target::AssessChange(endpoint) => {
+            let form = match endpoint {
+                "create" => format!(
+                    "slug=alpha&title=Made+by+caller+{column}&period=2027%2F28&framework=4.0\
+                     &profile=govassure-baseline-caf4.0&organisation_description=&system_names%5B0%5D=Payroll"
+                ),
+                "save" => format!(
+                    "slug=alpha&scope_id={}&outcome={}&version=0&draft%5Bnarrative%5D=Written+by+caller+{column}",
+                    world.scope,
+                    org_outcomes()[column]
+                ),
+                "comment" => format!(
+                    "slug=alpha&scope_id={}&outcome=A1.b&body=Comment+by+caller+{column}",
+                    world.scope
+                ),
+                _ => format!(
+                    "slug=alpha&kind=note&title=Note+{column}&owner=ICT&classification=official&note=Backups+tested+monthly"
+                ),
+            };
+            api(&format!("/api/assess/{endpoint}"), form)
+        }
         Target::Export(format) => (
             Method::GET,
             format!(
@@ -1072,6 +1141,21 @@ const ROWS: &[Row] = &[
     // Evidence files: those who read assessments download, those who edit answers upload.
     row("/org/alpha/evidence/{id}/download", Target::EvidenceDownload, [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
     change("POST /org/alpha/evidence/upload", Target::EvidenceUpload, "evidence.create", [SIGN_IN, STEP, STEP, E404, OK, OK, E404, E404, E404, E404, E404, E404]),
+    // Private area, an organisation's assessments: pages and server functions.
+    row("/org/alpha/assessments", Page("/org/alpha/assessments"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    row("/org/alpha/assessments/{id}", Target::AssessPage(""), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    row("/org/alpha/assessments/{id}/plan", Target::AssessPage("/plan"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    row("/org/alpha/assessments/{id}/scopes/{scope}/outcomes/A1.a", Target::AssessPage("/outcome"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    row("/org/alpha/evidence", Page("/org/alpha/evidence"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    row("POST /api/assess/list", Target::AssessRead("list"), [E401, E401, E401, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    row("POST /api/assess/dashboard", Target::AssessRead("dashboard"), [E401, E401, E401, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    row("POST /api/assess/outcome", Target::AssessRead("outcome"), [E401, E401, E401, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    row("POST /api/assess/plan", Target::AssessRead("plan"), [E401, E401, E401, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    row("POST /api/assess/evidence", Target::AssessRead("evidence"), [E401, E401, E401, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    change("POST /api/assess/create", Target::AssessChange("create"), "assessment.create", [E401, E401, E401, E404, OK, E404, E404, E404, E404, E404, E404, E404]),
+    change("POST /api/assess/save", Target::AssessChange("save"), "outcome.save", [E401, E401, E401, E404, OK, OK, E404, E404, E404, E404, E404, E404]),
+    change("POST /api/assess/comment", Target::AssessChange("comment"), "comment.add", [E401, E401, E401, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    change("POST /api/assess/add_evidence", Target::AssessChange("add_evidence"), "evidence.create", [E401, E401, E401, E404, OK, OK, E404, E404, E404, E404, E404, E404]),
     // Private area, an organisation's assessments: reading roles download, the CAF lead imports.
     row("/org/alpha/assessments/{id}/export.json", Export("json"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
     row("/org/alpha/assessments/{id}/export.csv", Export("csv"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
@@ -1126,6 +1210,12 @@ fn marker(label: &str) -> Option<&'static str> {
         "/admin" | "POST /api/admin/overview" => Some("pending-registration@alpha.example.gov.uk"),
         "/admin/audit" | "POST /api/admin/audit" => Some("organisation:alpha"),
         "/org/alpha/evidence/{id}/download" => Some(EVIDENCE_TEXT),
+        "/org/alpha/assessments/{id}"
+        | "POST /api/assess/dashboard"
+        | "POST /api/assess/list"
+        | "/org/alpha/assessments"
+        | "/org/alpha/assessments/{id}/plan"
+        | "POST /api/assess/plan" => Some("Alpha CAF 2026/27"),
         "/org/alpha/assessments/{id}/export.json" | "/org/alpha/assessments/{id}/export.csv" => {
             Some("Alpha CAF 2026/27")
         }
@@ -1138,6 +1228,7 @@ fn is_org_row(row: &Row) -> bool {
     row.label.starts_with("/org/")
         || row.label.starts_with("POST /org/")
         || row.label.starts_with("POST /api/org/")
+        || row.label.starts_with("POST /api/assess/")
 }
 
 /// Sends every row as every caller; returns the observed table and every problem seen beyond
