@@ -45,6 +45,8 @@ async fn main() {
     let args = server::config::ServeArgs {
         addr: "127.0.0.1:0".parse().expect("addr"),
         site_root: folder.clone(),
+        evidence_dir: folder.join("evidence"),
+        max_upload_mib: 25,
     };
     let router = server::web::router(db.clone(), &args, auth);
     println!(
