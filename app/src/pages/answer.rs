@@ -540,6 +540,7 @@ fn evidence_line(slug: &str, item: &EvidenceItem) -> AnyView {
     view! {
         <span>
             {match target {
+                Some(href) if href.starts_with('/') => view! { <a href=href download="" rel="external">{title}</a> }.into_any(),
                 Some(href) => view! { <a href=href rel="noopener noreferrer">{title}</a> }.into_any(),
                 None => view! { <strong>{title}</strong> }.into_any(),
             }}
@@ -763,8 +764,8 @@ fn Workflow(data: OutcomeWorkspace, slug: String, here: String) -> impl IntoView
         }
     });
     let actions = data.actions_available.clone();
+    let (scope_id, outcome_id) = (data.scope.id, data.outcome.id.clone());
     (!actions.is_empty()).then(|| {
-        let needs_comment = actions.contains(&WorkflowAction::Return);
         view! {
             <section aria-labelledby="workflow-heading" class="workflow">
                 <h2 class="heading-m" id="workflow-heading">{format!("Review and sign-off: {}", data.scope.name)}</h2>
@@ -772,24 +773,27 @@ fn Workflow(data: OutcomeWorkspace, slug: String, here: String) -> impl IntoView
                     {actions.contains(&WorkflowAction::SignOff).then_some(" Signing off freezes every answer, status, narrative and the evidence list in a snapshot with its SHA-256. Nothing can change afterwards.")}
                 </p>
                 <FormError value=step.value() />
-                <ActionForm action=step attr:class="form">
-                    <input type="hidden" name="slug" value=slug.clone() />
-                    <input type="hidden" name="scope_id" value=data.scope.id />
-                    <input type="hidden" name="outcome" value=data.outcome.id.clone() />
-                    {needs_comment.then(|| view! {
-                        <div class="form-group">
-                            <label class="label" for="workflow-comment">"Comment" <span class="hint">"Required to return the scope; it is added to this outcome's comments."</span></label>
-                            <textarea class="textarea" id="workflow-comment" name="comment" rows="3"></textarea>
-                        </div>
-                    })}
-                    <div class="inline-form">
-                        {actions.iter().map(|a| view! {
-                            <button type="submit" name="action" value=a.key()
-                                class=if *a == WorkflowAction::Return { "button button--secondary" } else { "button" }
+                {actions.iter().map(|a| {
+                    let a = *a;
+                    let (s, o) = (slug.clone(), outcome_id.clone());
+                    view! {
+                        <ActionForm action=step attr:class="form workflow__step">
+                            <input type="hidden" name="slug" value=s />
+                            <input type="hidden" name="scope_id" value=scope_id />
+                            <input type="hidden" name="outcome" value=o />
+                            <input type="hidden" name="action" value=a.key() />
+                            {(a == WorkflowAction::Return).then(|| view! {
+                                <div class="form-group">
+                                    <label class="label" for="workflow-comment">"What needs to change" <span class="hint">"Required to return the scope; it is added to this outcome's comments."</span></label>
+                                    <textarea class="textarea" id="workflow-comment" name="comment" rows="3"></textarea>
+                                </div>
+                            })}
+                            <button type="submit"
+                                class=if a == WorkflowAction::Return { "button button--secondary" } else { "button" }
                                 id=format!("workflow-{}", a.key())>{a.label()}</button>
-                        }).collect_view()}
-                    </div>
-                </ActionForm>
+                        </ActionForm>
+                    }
+                }).collect_view()}
             </section>
         }
     })

@@ -108,8 +108,8 @@ fn DashboardView(dashboard: Dashboard, slug: String) -> impl IntoView {
         <ul class="list actions-row">
             <li><a href=format!("{base}/plan")>"Improvement plan"</a></li>
             <li><a href=format!("/org/{slug}/evidence")>"Evidence register"</a></li>
-            <li><a href=format!("{base}/export.json") download="">"Export (JSON)"</a></li>
-            <li><a href=format!("{base}/export.csv") download="">"Outcome statuses (CSV)"</a></li>
+            <li><a href=format!("{base}/export.json") download="" rel="external">"Export (JSON)"</a></li>
+            <li><a href=format!("{base}/export.csv") download="" rel="external">"Outcome statuses (CSV)"</a></li>
         </ul>
         <h2 class="heading-l">"Progress"</h2>
         <table class="table" id="progress">

@@ -45,7 +45,7 @@ pub fn EvidencePage() -> impl IntoView {
                                         <tbody>
                                             {register.items.iter().map(|e| {
                                                 let title = match (e.kind, &e.url) {
-                                                    (EvidenceKind::File, _) => view! { <a href=format!("/org/{slug}/evidence/{}/download", e.id)>{e.fields.title.clone()}</a> }.into_any(),
+                                                    (EvidenceKind::File, _) => view! { <a href=format!("/org/{slug}/evidence/{}/download", e.id) download="" rel="external">{e.fields.title.clone()}</a> }.into_any(),
                                                     (EvidenceKind::Link, Some(u)) if u.starts_with("https://") || u.starts_with("http://") => view! { <a href=u.clone() rel="noopener noreferrer">{e.fields.title.clone()}</a> }.into_any(),
                                                     _ => view! { <span>{e.fields.title.clone()}</span> }.into_any(),
                                                 };
