@@ -253,5 +253,9 @@ test.describe.serial('an assessment from creation to sign-off', () => {
     await openHydrated(lead, `${dashboard}/plan`);
     await expect(lead.locator('#plan')).toContainText('Review the access control and backup policies.');
     await expectNoAxeViolations(lead);
+    await openHydrated(lead, '/org/riverside/evidence');
+    await expect(lead.locator('#register')).toContainText('Asset register extract');
+    await expect(lead.locator('#register')).toContainText('Information security policy');
+    await expectNoAxeViolations(lead);
   });
 });
