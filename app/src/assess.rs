@@ -4,7 +4,7 @@
 use crate::roles::{Permission, Role};
 use caf::Status;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What a scope covers: the organisation (objectives A and D) or a critical system (B and C).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -241,6 +241,67 @@ pub fn caf_answers(answers: &[AnswerInput]) -> BTreeMap<String, caf::Answer> {
         .collect()
 }
 
+/// The longest narrative, justification or comment accepted, in characters.
+pub const MAX_TEXT: usize = 20_000;
+
+/// Checks an outcome draft against the outcome's statements; every problem, at once.
+pub fn check_draft(outcome: &caf::ContributingOutcome, draft: &OutcomeDraft) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    for answer in &draft.answers {
+        if outcome.indicator(&answer.indicator).is_none() {
+            problems.push(format!(
+                "{} is not a statement of {}.",
+                answer.indicator, outcome.id
+            ));
+        }
+        if !seen.insert(answer.indicator.as_str()) {
+            problems.push(format!("{} is answered twice.", answer.indicator));
+        }
+        match answer.answer.as_str() {
+            "true" | "false" => {}
+            "not_applicable" if answer.justification.trim().is_empty() => problems.push(format!(
+                "{}: say why it does not apply and name the compensating measure.",
+                answer.indicator
+            )),
+            "not_applicable" => {}
+            other => problems.push(format!(
+                "{}: {other:?} is not an answer (true, false or not_applicable).",
+                answer.indicator
+            )),
+        }
+        if answer.justification.chars().count() > MAX_TEXT {
+            problems.push(format!(
+                "{}: the justification is too long.",
+                answer.indicator
+            ));
+        }
+    }
+    let suggested = caf::suggest_status(outcome, &caf_answers(&draft.answers)).status;
+    match draft.confirmed.as_deref().map(Status::from_key) {
+        Some(None) => problems.push("The confirmed status is not one of the three.".into()),
+        Some(Some(confirmed))
+            if confirmed != suggested && draft.justification.trim().is_empty() =>
+        {
+            problems.push(format!(
+                "You confirmed {} but the answers suggest {}: explain why in the justification.",
+                confirmed.label(),
+                suggested.label()
+            ))
+        }
+        _ => {}
+    }
+    if draft.justification.chars().count() > MAX_TEXT {
+        problems.push("The status justification is too long.".into());
+    }
+    if draft.narrative.chars().count() > MAX_TEXT {
+        problems.push(format!(
+            "The narrative is too long: at most {MAX_TEXT} characters."
+        ));
+    }
+    problems
+}
+
 /// What an assessor saves for one outcome in one scope: the whole of it, every time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
@@ -284,6 +345,11 @@ pub enum SaveResult {
     },
     /// Someone saved first: this is what is stored now. Nothing of the attempt was stored.
     Conflict(OutcomeRecord),
+}
+
+/// Whether an outcome standing at `status` falls short of its target (no target: never).
+pub fn below_target(status: Status, target: Option<Status>) -> bool {
+    target.is_some_and(|t| status < t)
 }
 
 /// The classification of an evidence item (Government Security Classifications).
@@ -534,6 +600,18 @@ pub struct GridCell {
     pub evidence: i64,
 }
 
+impl GridCell {
+    /// The status the outcome stands at: the confirmed one, else the suggestion.
+    pub fn standing(&self) -> Status {
+        self.confirmed.unwrap_or(self.suggested)
+    }
+
+    /// Whether it stands below its target.
+    pub fn below_target(&self) -> bool {
+        below_target(self.standing(), self.target)
+    }
+}
+
 /// A scope with its grid on the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScopeGrid {
@@ -556,8 +634,6 @@ pub struct Dashboard {
     pub role: Role,
     /// Members who can be assigned outcomes: (user id, name).
     pub assignable: Vec<(i64, String)>,
-    /// Today (UTC), YYYY-MM-DD, as the server saw it.
-    pub today: String,
 }
 
 /// A comment on an outcome.
@@ -648,8 +724,19 @@ pub struct OutcomeWorkspace {
     pub actions_available: Vec<WorkflowAction>,
     /// Previous and next outcome in this scope.
     pub neighbours: (Option<String>, Option<String>),
-    /// Today (UTC), YYYY-MM-DD.
-    pub today: String,
+}
+
+/// The improvement plan page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanView {
+    /// The assessment.
+    pub assessment: AssessmentSummary,
+    /// Every action.
+    pub actions: Vec<PlanAction>,
+    /// Outcomes below target: (scope id, scope name, outcome id, title, status, target).
+    pub below_target: Vec<(i64, String, String, String, String, String)>,
+    /// The viewer's role.
+    pub role: Role,
 }
 
 #[cfg(test)]
@@ -721,6 +808,14 @@ mod tests {
         );
         assert!(ScopeState::Draft.editable() && ScopeState::Returned.editable());
         assert!(!ScopeState::InReview.editable() && !ScopeState::SignedOff.editable());
+    }
+
+    #[test]
+    fn below_target_compares_the_standing_status() {
+        use caf::Status::{Achieved, NotAchieved, PartiallyAchieved};
+        assert!(below_target(PartiallyAchieved, Some(Achieved)));
+        assert!(!below_target(Achieved, Some(PartiallyAchieved)));
+        assert!(!below_target(NotAchieved, None));
     }
 
     #[test]

@@ -8,11 +8,10 @@
 #![allow(clippy::too_many_arguments)]
 
 use crate::assess::{
-    AssessmentSummary, Dashboard, EvidenceItem, OutcomeDraft, OutcomeWorkspace, PlanAction,
+    AssessmentSummary, Dashboard, EvidenceItem, OutcomeDraft, OutcomeWorkspace, PlanView,
     SaveResult,
 };
 use crate::error::AppError;
-use crate::roles::Role;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -45,19 +44,6 @@ pub struct RegisterView {
     pub can_edit: bool,
     /// The largest upload accepted, in bytes.
     pub max_upload: u64,
-}
-
-/// The improvement plan page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PlanView {
-    /// The assessment.
-    pub assessment: AssessmentSummary,
-    /// Every action.
-    pub actions: Vec<PlanAction>,
-    /// Outcomes below target: (scope id, scope name, outcome id, title, status, target).
-    pub below_target: Vec<(i64, String, String, String, String, String)>,
-    /// The viewer's role.
-    pub role: Role,
 }
 
 /// The largest evidence upload, in bytes, as configured for this server.

@@ -5,9 +5,9 @@
 
 use super::{AuditEvent, DataError, Db, OrgScope, now_utc, sha256_hex};
 use crate::assess::{
-    ActionStatus, AnswerInput, AssessmentSummary, CommentView, HistoryEntry, OutcomeDraft,
-    OutcomeRecord, PlanAction, SaveResult, ScopeKind, ScopeState, ScopeSummary, WorkflowAction,
-    caf_answers, transition, valid_date,
+    ActionStatus, AnswerInput, AssessmentSummary, CommentView, HistoryEntry, MAX_TEXT,
+    OutcomeDraft, OutcomeRecord, PlanAction, SaveResult, ScopeKind, ScopeState, ScopeSummary,
+    WorkflowAction, caf_answers, check_draft, transition, valid_date,
 };
 use crate::roles::Permission;
 use caf::{ContributingOutcome, Framework, Status};
@@ -65,9 +65,6 @@ pub struct NewAssessment {
 /// The most critical systems one assessment may have.
 pub const MAX_SYSTEMS: usize = 20;
 
-/// The longest narrative, justification or comment accepted, in characters.
-pub const MAX_TEXT: usize = 20_000;
-
 /// A scope row with what every check needs.
 #[derive(Debug, Clone)]
 pub(crate) struct ScopeRow {
@@ -122,66 +119,8 @@ pub(crate) fn scope_outcomes(framework: &Framework, kind: ScopeKind) -> Vec<&Con
         .collect()
 }
 
-/// Checks an outcome draft against the outcome's statements; every problem, at once.
-pub fn check_draft(outcome: &ContributingOutcome, draft: &OutcomeDraft) -> Vec<String> {
-    let mut problems = Vec::new();
-    let mut seen = BTreeSet::new();
-    for answer in &draft.answers {
-        if outcome.indicator(&answer.indicator).is_none() {
-            problems.push(format!(
-                "{} is not a statement of {}.",
-                answer.indicator, outcome.id
-            ));
-        }
-        if !seen.insert(answer.indicator.as_str()) {
-            problems.push(format!("{} is answered twice.", answer.indicator));
-        }
-        match answer.answer.as_str() {
-            "true" | "false" => {}
-            "not_applicable" if answer.justification.trim().is_empty() => problems.push(format!(
-                "{}: say why it does not apply and name the compensating measure.",
-                answer.indicator
-            )),
-            "not_applicable" => {}
-            other => problems.push(format!(
-                "{}: {other:?} is not an answer (true, false or not_applicable).",
-                answer.indicator
-            )),
-        }
-        if answer.justification.chars().count() > MAX_TEXT {
-            problems.push(format!(
-                "{}: the justification is too long.",
-                answer.indicator
-            ));
-        }
-    }
-    let suggested = caf::suggest_status(outcome, &caf_answers(&draft.answers)).status;
-    match draft.confirmed.as_deref().map(Status::from_key) {
-        Some(None) => problems.push("The confirmed status is not one of the three.".into()),
-        Some(Some(confirmed))
-            if confirmed != suggested && draft.justification.trim().is_empty() =>
-        {
-            problems.push(format!(
-                "You confirmed {} but the answers suggest {}: explain why in the justification.",
-                confirmed.label(),
-                suggested.label()
-            ))
-        }
-        _ => {}
-    }
-    if draft.justification.chars().count() > MAX_TEXT {
-        problems.push("The status justification is too long.".into());
-    }
-    if draft.narrative.chars().count() > MAX_TEXT {
-        problems.push(format!(
-            "The narrative is too long: at most {MAX_TEXT} characters."
-        ));
-    }
-    problems
-}
-
 impl Db {
-    /// Loads a framework version's document (parsed once per content hash and kept).
+    /// Loads and parses a framework version's stored document (not found if none is stored).
     pub(crate) async fn framework_text(&self, version: &str) -> Result<Framework, DataError> {
         self.framework(version)
             .await?

@@ -1,5 +1,5 @@
 //! The evidence register: files, links and notes an organisation holds, and the outcomes they
-//! support. File bytes live in a [`crate::storage::BlobStore`]; rows hold their SHA-256.
+//! support. File bytes live in the server's blob store (`server::storage`); rows hold their SHA-256.
 
 use super::assessments::{Actor, not_found, outcome_object, today_utc};
 use super::{DataError, Db, OrgScope, now_utc};
@@ -326,7 +326,8 @@ impl Db {
         Ok(())
     }
 
-    /// The stored file behind an item: (sha256, display name), or not found for links and notes.
+    /// The stored file behind an item: (sha256, display name, size), or not found for links and
+    /// notes.
     pub async fn evidence_file(
         &self,
         org: &OrgScope,

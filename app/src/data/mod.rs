@@ -15,14 +15,15 @@ mod profiles;
 mod sessions;
 mod workspace;
 
+pub use crate::assess::{MAX_TEXT, check_draft};
 pub use accounts::{
     Account, LinkAcceptance, LinkPurpose, Member, Membership, NewLink, OpenLink,
     RECOVERY_CODE_COUNT, SecurityKey, UserSummary, canonical_recovery_code, check_key_name,
     random_token,
 };
 pub use assessments::{
-    Actor, MAX_SYSTEMS, MAX_TEXT, NewAssessment, Snapshot, SnapshotAssessment, SnapshotEvidence,
-    SnapshotOutcome, SnapshotScope, check_draft,
+    Actor, MAX_SYSTEMS, NewAssessment, Snapshot, SnapshotAssessment, SnapshotEvidence,
+    SnapshotOutcome, SnapshotScope,
 };
 pub use audit::{AuditEvent, AuditFilter, AuditRecord, ChainReport, GENESIS_HASH, record_hash};
 pub use evidence::{EvidenceBody, StoredFile, check_evidence, display_file_name};

@@ -4,9 +4,8 @@
 use super::assessments::{ScopeRow, need, not_found, scope_outcomes, today_utc};
 use super::{DataError, Db, OrgScope};
 use crate::assess::{
-    Dashboard, GridCell, OutcomeWorkspace, ScopeGrid, available_actions, is_stale,
+    Dashboard, GridCell, OutcomeWorkspace, PlanView, ScopeGrid, available_actions, is_stale,
 };
-use crate::assess_api::PlanView;
 use crate::roles::Permission;
 use caf::Status;
 use sqlx::Row;
@@ -110,7 +109,6 @@ impl Db {
             } else {
                 Vec::new()
             },
-            today,
         })
     }
 
@@ -175,7 +173,6 @@ impl Db {
                     .map(|o| o.id.clone()),
                 outcomes.get(position + 1).map(|o| o.id.clone()),
             ),
-            today: today_utc(),
             record,
             outcome,
             assessment,
@@ -224,10 +221,8 @@ impl Db {
         let mut below = Vec::new();
         for grid in &dashboard.grids {
             for cell in &grid.cells {
-                let status = cell.confirmed.unwrap_or(cell.suggested);
-                if let Some(target) = cell.target
-                    && status < target
-                {
+                if let Some(target) = cell.target.filter(|_| cell.below_target()) {
+                    let status = cell.standing();
                     below.push((
                         grid.scope.id,
                         grid.scope.name.clone(),

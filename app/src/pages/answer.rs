@@ -811,18 +811,14 @@ fn Actions(data: OutcomeWorkspace, slug: String) -> impl IntoView {
     let can_propose = lead
         || (data.role.can(Permission::Assure)
             && data.scope.state != crate::assess::ScopeState::SignedOff);
-    let below = match (
-        data.target,
-        data.record
-            .draft
-            .confirmed
-            .as_deref()
-            .and_then(Status::from_key),
-    ) {
-        (Some(t), Some(c)) => c < t,
-        (Some(t), None) => data.record.suggested < t,
-        _ => false,
-    };
+    let standing = data
+        .record
+        .draft
+        .confirmed
+        .as_deref()
+        .and_then(Status::from_key)
+        .unwrap_or(data.record.suggested);
+    let below = crate::assess::below_target(standing, data.target);
     view! {
         <section aria-labelledby="plan-heading">
             <h2 class="heading-m" id="plan-heading">"Improvement plan"</h2>

@@ -124,7 +124,7 @@ fn DashboardView(dashboard: Dashboard, slug: String) -> impl IntoView {
                         let total = of.len();
                         let answered = of.iter().filter(|c| c.answered.0 > 0).count();
                         let confirmed = of.iter().filter(|c| c.confirmed.is_some()).count();
-                        let below = of.iter().filter(|c| c.target.is_some_and(|t| c.confirmed.unwrap_or(c.suggested) < t)).count();
+                        let below = of.iter().filter(|c| c.below_target()).count();
                         view! {
                             <tr>
                                 <td>{g.scope.name.clone()}</td>

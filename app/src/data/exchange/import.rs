@@ -6,11 +6,10 @@ use super::{
     ImportError, ImportProblem, ImportReport, MAX_IMPORT_BYTES,
 };
 use crate::assess::{
-    AnswerInput, EvidenceKind, OutcomeDraft, ScopeKind, ScopeState, caf_answers, valid_date,
+    AnswerInput, EvidenceKind, MAX_TEXT, OutcomeDraft, ScopeKind, ScopeState, caf_answers,
+    check_draft, valid_date,
 };
-use crate::data::assessments::{
-    Actor, MAX_SYSTEMS, MAX_TEXT, check_draft, insert_scope, need, scope_outcomes,
-};
+use crate::data::assessments::{Actor, MAX_SYSTEMS, insert_scope, need, scope_outcomes};
 use crate::data::{DataError, Db, EvidenceBody, OrgScope, check_evidence, now_utc};
 use crate::roles::Permission;
 use caf::{Framework, Status};
