@@ -66,6 +66,8 @@ async function newPage(browser: Browser): Promise<[BrowserContext, Page]> {
 }
 
 test.describe.serial('sign-in journey', () => {
+  // Each step hashes passwords (argon2id) and the assessment journey runs beside it on two cores.
+  test.setTimeout(90_000);
   let admin: Page;
   let bob: Page;
   let bobKey: Awaited<ReturnType<typeof withAuthenticator>>;
