@@ -724,6 +724,8 @@ pub struct OutcomeWorkspace {
     pub actions_available: Vec<WorkflowAction>,
     /// Previous and next outcome in this scope.
     pub neighbours: (Option<String>, Option<String>),
+    /// The largest evidence upload accepted, in bytes (set by the server function).
+    pub max_upload: u64,
 }
 
 /// The improvement plan page.

@@ -35,6 +35,12 @@ pub struct AssessmentsView {
     pub profiles: Vec<(String, String, String)>,
 }
 
+/// The configured upload limit (25 MiB when none was provided).
+#[cfg(feature = "ssr")]
+fn upload_limit() -> u64 {
+    use_context::<UploadLimit>().map_or(25 << 20, |l| l.0)
+}
+
 /// The evidence register page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RegisterView {
@@ -167,9 +173,11 @@ pub async fn outcome_page_data(
     respond(
         async {
             let (_, org) = scope(&slug, Permission::ReadAssessments).await?;
-            Ok(ctx::db()?
+            let mut page = ctx::db()?
                 .outcome_workspace(&org, scope_id, &outcome)
-                .await?)
+                .await?;
+            page.max_upload = upload_limit();
+            Ok(page)
         }
         .await,
     )
@@ -303,9 +311,7 @@ pub async fn evidence_register(slug: String) -> Result<RegisterView, AppError> {
             Ok(RegisterView {
                 items: ctx::db()?.list_evidence(&org).await?,
                 can_edit: org.role().can(Permission::EditAnswers),
-                max_upload: use_context::<UploadLimit>()
-                    .map(|l| l.0)
-                    .unwrap_or(25 << 20),
+                max_upload: upload_limit(),
             })
         }
         .await,

@@ -12,6 +12,7 @@ pub mod assess_api;
 pub mod browser;
 mod components;
 pub mod error;
+pub mod filetypes;
 mod pages;
 pub mod roles;
 pub mod types;

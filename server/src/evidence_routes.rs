@@ -10,6 +10,7 @@ use crate::web::AppState;
 use app::auth::{RequestAuth, SignedIn, Stage};
 use app::data::{Actor, DataError, EvidenceBody, OrgScope, StoredFile, check_evidence};
 use app::error::AppError;
+use app::filetypes::{self, FileKind};
 use app::roles::Permission;
 use app::{assess::EvidenceFields, browser::escape_query_value};
 use axum::{
@@ -22,6 +23,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
+use bytes::Bytes;
 use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -163,16 +165,6 @@ async fn read_text(field: &mut Field<'_>) -> Result<Option<String>, MultipartErr
     Ok(String::from_utf8(buf).ok())
 }
 
-/// The media type the browser claimed, kept for display only.
-fn media_type(claimed: Option<&str>) -> String {
-    match claimed {
-        Some(t) if t.len() <= 100 && !t.is_empty() && t.bytes().all(|b| b.is_ascii_graphic()) => {
-            t.to_ascii_lowercase()
-        }
-        _ => "application/octet-stream".to_owned(),
-    }
-}
-
 /// The fields before the file, checked together with the outcome to link to: every problem in
 /// one message, or the scope and outcome (if any) to link the new item to.
 async fn check_form(
@@ -181,7 +173,7 @@ async fn check_form(
     form: &HashMap<String, String>,
     fields: &EvidenceFields,
     file_name: &str,
-    media: &str,
+    kind: Result<&FileKind, String>,
 ) -> Result<Result<Option<(i64, String)>, String>, Response> {
     let mut problems = check_evidence(
         fields,
@@ -189,11 +181,15 @@ async fn check_form(
             sha256: String::new(),
             name: file_name.to_owned(),
             size: 1,
-            media_type: media.to_owned(),
+            media_type: kind
+                .as_ref()
+                .map_or_else(|_| String::new(), |k| k.media_type.to_owned()),
         }),
     );
     if file_name.trim().is_empty() {
         problems.push("Choose a file to upload.".to_owned());
+    } else if let Err(problem) = kind {
+        problems.push(problem);
     }
     let text = |key: &str| form.get(key).map(|v| v.trim()).unwrap_or_default();
     let (scope_id, outcome) = (text("scope_id"), text("outcome"));
@@ -289,7 +285,7 @@ async fn upload(
             continue;
         }
         let file_name = field.file_name().unwrap_or_default().to_owned();
-        let media = media_type(field.content_type());
+        let kind = filetypes::claimed_kind(&file_name, field.content_type().unwrap_or_default());
         let optional = |key: &str| form.get(key).cloned().filter(|v| !v.trim().is_empty());
         let fields = EvidenceFields {
             title: form.get("title").cloned().unwrap_or_default(),
@@ -298,14 +294,25 @@ async fn upload(
             review_by: optional("review_by"),
             classification: form.get("classification").cloned().unwrap_or_default(),
         };
-        let link = match check_form(&state, &org, &form, &fields, &file_name, &media).await {
+        let link = match check_form(&state, &org, &form, &fields, &file_name, kind.clone()).await {
             Ok(Ok(link)) => link,
             Ok(Err(problems)) => return upload_error(&back, &problems),
             Err(response) => return response,
         };
-        let stored = match store_file(state.evidence.blobs.as_ref(), field, limit).await {
-            Ok(Some(stored)) => stored,
-            Ok(None) => return upload_error(&back, "The file is empty; nothing was stored."),
+        let Ok(kind) = kind else {
+            return upload_error(&back, "Choose a file to upload.");
+        };
+        let stored = match store_file(state.evidence.blobs.as_ref(), field, kind, limit).await {
+            Ok(Upload::Stored(stored)) => stored,
+            Ok(Upload::Empty) => {
+                return upload_error(&back, "The file is empty; nothing was stored.");
+            }
+            Ok(Upload::NotItsKind) => {
+                return upload_error(
+                    &back,
+                    &format!("{} Nothing was stored.", filetypes::content_mismatch(kind)),
+                );
+            }
             Err(StoreError::TooLarge { .. }) => return too_large(limit),
             Err(StoreError::Body(message)) => {
                 tracing::info!(%message, "evidence upload abandoned");
@@ -320,7 +327,7 @@ async fn upload(
             sha256: stored.sha256,
             name: file_name,
             size: i64::try_from(stored.size).unwrap_or(i64::MAX),
-            media_type: media,
+            media_type: kind.media_type.to_owned(),
         });
         let id = match state.db.create_evidence(&org, &fields, &body, &actor).await {
             Ok(id) => id,
@@ -362,12 +369,23 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
         .ok()
 }
 
-/// Streams the file part into the store; `None` when it has no bytes at all (nothing stored).
+/// What became of an upload's file part.
+enum Upload {
+    /// It is in the store.
+    Stored(crate::storage::PutBlob),
+    /// It had no bytes at all; nothing was stored.
+    Empty,
+    /// Its first bytes are not what its name and declared type say; nothing was stored.
+    NotItsKind,
+}
+
+/// Streams the file part into the store once its first bytes show it is the kind it claims to be.
 async fn store_file(
     blobs: &dyn BlobStore,
     field: Field<'_>,
+    kind: &FileKind,
     limit: u64,
-) -> Result<Option<crate::storage::PutBlob>, StoreError> {
+) -> Result<Upload, StoreError> {
     let mut chunks = futures_util::stream::try_unfold(field, |mut field| async move {
         match field.chunk().await {
             Ok(Some(chunk)) => Ok(Some((chunk, field))),
@@ -379,17 +397,35 @@ async fn store_file(
         }
     })
     .boxed();
-    let first = loop {
+    // Read up to the sniffing length (or the whole file, if shorter) before storing anything.
+    let mut head = Vec::new();
+    let mut whole = false;
+    while head.len() < filetypes::SNIFF_LEN {
         match chunks.next().await {
-            Some(Ok(chunk)) if chunk.is_empty() => continue,
-            Some(Ok(chunk)) => break chunk,
+            Some(Ok(chunk)) => {
+                head.extend_from_slice(&chunk);
+                if head.len() as u64 > limit {
+                    return Err(StoreError::TooLarge { limit });
+                }
+            }
             Some(Err(error)) => return Err(error),
-            None => return Ok(None),
+            None => {
+                whole = true;
+                break;
+            }
         }
-    };
+    }
+    if head.is_empty() {
+        return Ok(Upload::Empty);
+    }
+    let sample = &head[..head.len().min(filetypes::SNIFF_LEN)];
+    if !filetypes::content_matches(kind, sample, whole && sample.len() == head.len()) {
+        return Ok(Upload::NotItsKind);
+    }
+    let first = Bytes::from(head);
     let body: ByteStream<'_> =
         Box::pin(futures_util::stream::once(async { Ok(first) }).chain(chunks));
-    blobs.put(body, limit).await.map(Some)
+    blobs.put(body, limit).await.map(Upload::Stored)
 }
 
 /// A file name for the `filename` parameter: printable ASCII, anything else as `_`.

@@ -240,7 +240,8 @@ fn added_id(reply: &Reply) -> i64 {
 on_both!(round_trip, |t: TestDb| async move {
     let w = world(&t.db).await;
     let app = router(&t, 1);
-    let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let mut bytes = b"%PDF-1.7\n".to_vec();
+    bytes.extend((0..200_000u32).map(|i| (i % 251) as u8));
     let reply = upload(
         &app,
         "alpha",
@@ -333,7 +334,7 @@ on_both!(
                 Part::File {
                     name: "minutes.docx",
                     media: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    bytes: b"minutes of the board",
+                    bytes: b"PK\x03\x04minutes of the board",
                 },
             ],
         ),
@@ -360,7 +361,7 @@ on_both!(
                     Part::File {
                         name: "diagram.png",
                         media: "image/png",
-                        bytes: b"not really a png",
+                        bytes: b"\x89PNG\r\n\x1a\n a diagram",
                     },
                 ],
             ),
@@ -414,8 +415,8 @@ on_both!(file_names_never_become_paths, |t: TestDb| async move {
         &fields(
             "Hostile name",
             &[Part::File {
-                name: "../../etc/passwd",
-                media: "text/html",
+                name: "../../etc/passwd.txt",
+                media: "text/plain",
                 bytes,
             }],
         ),
@@ -440,7 +441,7 @@ on_both!(file_names_never_become_paths, |t: TestDb| async move {
     assert_eq!(down.status, StatusCode::OK);
     assert_eq!(
         down.header(header::CONTENT_DISPOSITION),
-        "attachment; filename=\"passwd\"; filename*=UTF-8''passwd"
+        "attachment; filename=\"passwd.txt\"; filename*=UTF-8''passwd.txt"
     );
     assert_eq!(
         down.header(header::CONTENT_TYPE),
@@ -495,7 +496,7 @@ on_both!(oversized_streamed_body_is_refused, |t: TestDb| async move {
         let body = multipart(&fields(
             "Too big",
             &[Part::File {
-                name: "big.bin",
+                name: "big.txt",
                 media: "application/octet-stream",
                 bytes: &big,
             }],
@@ -532,13 +533,116 @@ on_both!(oversized_streamed_body_is_refused, |t: TestDb| async move {
     assert_eq!(audit_with_prefix(&t.db, "evidence.create").await.len(), 1);
 });
 
+on_both!(
+    declared_type_is_checked_against_content,
+    |t: TestDb| async move {
+        let w = world(&t.db).await;
+        let app = router(&t, 1);
+        let try_upload = |name: &'static str, media: &'static str, bytes: &'static [u8]| {
+            let app = app.clone();
+            let cookie = w.assessor.clone();
+            async move {
+                let parts = fields("Typed", &[Part::File { name, media, bytes }]);
+                upload(&app, "alpha", &cookie, &parts).await
+            }
+        };
+        let refused = [
+            // A Windows program renamed to look like a PDF.
+            (
+                "policy.pdf",
+                "application/pdf",
+                &b"MZ\x90\x00\x03\x00\x00\x00"[..],
+                "not a PDF file",
+            ),
+            // A real PDF the browser says is an image.
+            (
+                "policy.pdf",
+                "image/png",
+                b"%PDF-1.7\n",
+                "sent as image/png",
+            ),
+            // A ZIP (an Office file, say) called a CSV.
+            (
+                "assets.csv",
+                "text/csv",
+                b"PK\x03\x04\x14\x00\x08\x00",
+                "not a CSV file",
+            ),
+            // Binary bytes called text.
+            (
+                "notes.txt",
+                "text/plain",
+                b"notes\x00\x01\x02",
+                "not plain text",
+            ),
+            // Kinds never accepted, whatever their contents.
+            (
+                "setup.exe",
+                "application/x-msdownload",
+                b"MZ\x90\x00",
+                "not accepted",
+            ),
+            (
+                "page.html",
+                "text/html",
+                b"<script>alert(1)</script>",
+                "not accepted",
+            ),
+            (
+                "drawing.svg",
+                "image/svg+xml",
+                b"<svg onload=alert(1)>",
+                "not accepted",
+            ),
+            ("README", "text/plain", b"no extension", "no extension"),
+        ];
+        for (name, media, bytes, expected) in refused {
+            let reply = try_upload(name, media, bytes).await;
+            assert_eq!(reply.status, StatusCode::SEE_OTHER, "{name}");
+            let message = query_value(reply.location(), "upload_error")
+                .unwrap_or_else(|| panic!("{name}: {}", reply.location()));
+            assert!(message.contains(expected), "{name}: {message}");
+        }
+        assert!(stored_files(&t.evidence_dir).is_empty(), "no bytes kept");
+        assert!(audit_with_prefix(&t.db, "evidence.").await.is_empty());
+
+        // What matches is stored with its kind's media type, not the browser's wording.
+        for (name, media, bytes, stored_as) in [
+            (
+                "assets.csv",
+                "application/vnd.ms-excel",
+                &b"asset,owner\nrevenues,finance\n"[..],
+                "text/csv",
+            ),
+            (
+                "scan.jpg",
+                "application/octet-stream",
+                b"\xFF\xD8\xFF\xE0\x00\x10JFIF",
+                "image/jpeg",
+            ),
+            (
+                "minutes.DOCX",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                b"PK\x03\x04\x14\x00",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
+        ] {
+            let reply = try_upload(name, media, bytes).await;
+            added_id(&reply);
+            let created = audit_with_prefix(&t.db, "evidence.create").await;
+            assert_eq!(created[0].event.detail["media_type"], stored_as, "{name}");
+        }
+        assert_eq!(stored_files(&t.evidence_dir).len(), 3);
+    }
+);
+
 on_both!(bad_fields_store_nothing, |t: TestDb| async move {
     let w = world(&t.db).await;
     let app = router(&t, 1);
     let file = Part::File {
         name: "x.pdf",
         media: "application/pdf",
-        bytes: b"content",
+        bytes: b"%PDF-1.4 content",
     };
     let reply = upload(
         &app,

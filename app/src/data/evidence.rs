@@ -188,6 +188,7 @@ impl Db {
             serde_json::json!({
                 "kind": kind.key(), "title": fields.title.trim(),
                 "classification": fields.classification, "sha256": file.map(|f| &f.sha256),
+                "media_type": file.map(|f| &f.media_type),
             }),
         ))
         .await?;

@@ -176,6 +176,7 @@ impl Db {
             record,
             outcome,
             assessment,
+            max_upload: 0,
         })
     }
 

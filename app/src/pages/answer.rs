@@ -571,6 +571,7 @@ fn EvidencePanel(
     let scope_id = data.scope.id;
     let outcome = data.outcome.id.clone();
     let upload_action = format!("/org/{slug}/evidence/upload");
+    let max_upload = data.max_upload;
     let (slug_b, outcome_b) = (slug.clone(), outcome.clone());
     let (slug_c, outcome_c) = (slug.clone(), outcome.clone());
     let outcome_d = outcome.clone();
@@ -656,8 +657,8 @@ fn EvidencePanel(
                         <input type="hidden" name="next" value=here.clone() />
                         <EvidenceFieldsForm prefix="up" />
                         <div class="form-group">
-                            <label class="label" for="up-file">"File" <span class="hint">"Up to 25 MB. It is stored by its SHA-256 and always downloaded as an attachment."</span></label>
-                            <input class="file-upload" id="up-file" name="file" type="file" required />
+                            <label class="label" for="up-file">"File" <span class="hint">{crate::filetypes::upload_hint(max_upload)}</span></label>
+                            <input class="file-upload" id="up-file" name="file" type="file" accept=crate::filetypes::accept_attribute() required />
                         </div>
                         <button type="submit" class="button">"Upload and link"</button>
                     </form>

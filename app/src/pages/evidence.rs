@@ -75,8 +75,8 @@ pub fn EvidencePage() -> impl IntoView {
                                 <form class="form" method="post" enctype="multipart/form-data" action=format!("/org/{slug}/evidence/upload")>
                                     <EvidenceFieldsForm prefix="file" />
                                     <div class="form-group">
-                                        <label class="label" for="file-file">"File" <span class="hint">{format!("Up to {} MB. Stored by its SHA-256; always downloaded as an attachment.", register.max_upload >> 20)}</span></label>
-                                        <input class="file-upload" id="file-file" name="file" type="file" required />
+                                        <label class="label" for="file-file">"File" <span class="hint">{crate::filetypes::upload_hint(register.max_upload)}</span></label>
+                                        <input class="file-upload" id="file-file" name="file" type="file" accept=crate::filetypes::accept_attribute() required />
                                     </div>
                                     <button type="submit" class="button">"Upload"</button>
                                 </form>
