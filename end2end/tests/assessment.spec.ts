@@ -144,14 +144,28 @@ test.describe.serial('an assessment from creation to sign-off', () => {
     await lead.getByRole('button', { name: 'Add and link' }).click();
     await expect(lead.locator('#linked-evidence')).toContainText('Information security policy');
 
+    // A text file renamed as a PDF is refused with the reason, and the form stays open.
     mkdirSync('../target/e2e', { recursive: true });
-    writeFileSync('../target/e2e/asset-register.csv', 'asset,owner\nrevenues,finance\n');
+    writeFileSync('../target/e2e/renamed.pdf', 'plain text pretending to be a PDF\n');
     await lead.locator('#add-file summary').click();
+    await expect(lead.locator('#up-file')).toHaveAttribute('accept', /\.pdf,.*\.csv/);
+    await lead.locator('#up-title').fill('Renamed document');
+    await lead.locator('#up-owner').fill('Nobody');
+    await lead.locator('#up-file').setInputFiles('../target/e2e/renamed.pdf');
+    await lead.getByRole('button', { name: 'Upload and link' }).click();
+    await expect(lead.locator('#upload-error')).toContainText("The file's contents are not a PDF file");
+    await expect(lead.locator('#linked-evidence')).not.toContainText('Renamed document');
+    await expect(lead.locator('#add-file')).toHaveAttribute('open', '');
+    await expectNoAxeViolations(lead);
+
+    writeFileSync('../target/e2e/asset-register.csv', 'asset,owner\nrevenues,finance\n');
     await lead.locator('#up-title').fill('Asset register extract');
     await lead.locator('#up-owner').fill('Finance systems');
     await lead.locator('#up-file').setInputFiles('../target/e2e/asset-register.csv');
     await lead.getByRole('button', { name: 'Upload and link' }).click();
     await expect(lead.locator('#linked-evidence')).toContainText('Asset register extract');
+    await expect(lead.locator('#upload-added')).toBeVisible();
+    await expect(lead.locator('#upload-error')).toHaveCount(0);
     const [download] = await Promise.all([
       lead.waitForEvent('download'),
       lead.locator('#linked-evidence').getByRole('link', { name: 'Asset register extract' }).click(),

@@ -16,7 +16,7 @@ use caf::{Column, Indicator, Status};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -572,12 +572,27 @@ fn EvidencePanel(
     let outcome = data.outcome.id.clone();
     let upload_action = format!("/org/{slug}/evidence/upload");
     let max_upload = data.max_upload;
+    // The upload form posts to a plain HTTP endpoint that redirects back here with its answer.
+    let (upload_error, added) = {
+        let query = use_query_map();
+        let query = query.read_untracked();
+        (query.get("upload_error"), query.get("added").is_some())
+    };
+    let upload_failed = upload_error.is_some();
     let (slug_b, outcome_b) = (slug.clone(), outcome.clone());
     let (slug_c, outcome_c) = (slug.clone(), outcome.clone());
     let outcome_d = outcome.clone();
     view! {
         <section aria-labelledby="evidence-heading">
             <h2 class="heading-m" id="evidence-heading">"Evidence"</h2>
+            {upload_error.map(|e| view! {
+                <div class="error-summary" role="alert" id="upload-error">
+                    <p class="body">{format!("The file was not added: {e}")}</p>
+                </div>
+            })}
+            {(added && !upload_failed).then(|| view! {
+                <div class="inset" role="status" id="upload-added"><p class="body">"The file was added to the register and linked to this outcome."</p></div>
+            })}
             {if data.evidence.is_empty() {
                 view! { <p class="body secondary">"No evidence is linked to this outcome yet."</p> }.into_any()
             } else {
@@ -649,7 +664,7 @@ fn EvidencePanel(
                         <button type="submit" class="button">"Add and link"</button>
                     </ActionForm>
                 </details>
-                <details class="details" id="add-file">
+                <details class="details" id="add-file" open=upload_failed>
                     <summary class="details__summary">"Upload a file"</summary>
                     <form class="form" method="post" enctype="multipart/form-data" action=upload_action.clone()>
                         <input type="hidden" name="scope_id" value=scope_id />

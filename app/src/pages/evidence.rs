@@ -28,7 +28,10 @@ pub fn EvidencePage() -> impl IntoView {
         <h1 class="heading-xl">"Evidence register"</h1>
         <p class="body">"Files, links and notes that support outcomes, in any assessment and year. Items past their review-by date are flagged wherever they are used."</p>
         {move || query.read().get("upload_error").map(|e| view! { <div class="error-summary" role="alert" id="upload-error"><p class="body">{format!("The file was not added: {e}")}</p></div> })}
-        {move || query.read().get("added").map(|_| view! { <div class="inset" role="status"><p class="body">"The file was added to the register."</p></div> })}
+        {move || {
+            let query = query.read();
+            (query.get("added").is_some() && query.get("upload_error").is_none()).then(|| view! { <div class="inset" role="status"><p class="body">"The file was added to the register."</p></div> })
+        }}
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
