@@ -157,6 +157,8 @@ test.describe.serial('an assessment from creation to sign-off', () => {
     await expect(lead.locator('#linked-evidence')).not.toContainText('Renamed document');
     await expect(lead.locator('#add-file')).toHaveAttribute('open', '');
     await expectNoAxeViolations(lead);
+    await lead.locator('#add-file').scrollIntoViewIfNeeded();
+    await lead.locator('section[aria-labelledby="evidence-heading"]').screenshot({ path: '../target/screens/outcome-upload-refused.png' });
 
     writeFileSync('../target/e2e/asset-register.csv', 'asset,owner\nrevenues,finance\n');
     await lead.locator('#up-title').fill('Asset register extract');
