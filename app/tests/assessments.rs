@@ -2293,3 +2293,168 @@ on_both!(
         chain_intact(&db).await;
     }
 );
+
+/// Every row an assessment or evidence write can change, as text.
+async fn stored_state(db: &TestDb) -> Vec<String> {
+    let mut rows = Vec::new();
+    for sql in [
+        "SELECT CAST(scope_id AS TEXT) || outcome_id || ':' || CAST(version AS TEXT) || ':' || \
+         COALESCE(CAST(assignee_id AS TEXT), '-') || ':' || COALESCE(due_date, '-') || ':' || narrative \
+         FROM scope_outcomes ORDER BY scope_id, outcome_id",
+        "SELECT CAST(COUNT(*) AS TEXT) FROM answers",
+        "SELECT CAST(id AS TEXT) || ':' || state FROM scopes ORDER BY id",
+        "SELECT CAST(COUNT(*) AS TEXT) FROM snapshots",
+        "SELECT CAST(assessment_id AS TEXT) || outcome_id || ':' || target FROM assessment_targets \
+         ORDER BY assessment_id, outcome_id",
+        "SELECT CAST(id AS TEXT) || ':' || body || ':' || COALESCE(resolved_at, '-') FROM comments ORDER BY id",
+        "SELECT CAST(id AS TEXT) || ':' || status || ':' || notes FROM plan_actions ORDER BY id",
+        "SELECT CAST(id AS TEXT) || ':' || title FROM evidence ORDER BY id",
+        "SELECT CAST(evidence_id AS TEXT) || ':' || CAST(scope_id AS TEXT) || outcome_id FROM evidence_links \
+         ORDER BY evidence_id, scope_id, outcome_id",
+    ] {
+        rows.push(format!("-- {sql}"));
+        rows.extend(db.raw_strings(sql).await);
+    }
+    rows
+}
+
+on_both!(
+    a_change_is_kept_only_with_its_audit_record,
+    |db: TestDb| async move {
+        let w = world(&db).await;
+        let started = start(&db, &w, "Atomic", &["Payroll"], false).await;
+        let own = start(&db, &w, "Own targets", &["Payroll"], true).await;
+        let lead = w.lead(&db, HOME).await;
+        let actor = w.actor(HOME, Role::CafLead);
+        let comment = db
+            .add_comment(&lead, started.org, OUTCOME, "Seed comment", &actor)
+            .await
+            .expect("comment");
+        let action = db
+            .propose_action(&lead, started.org, OUTCOME, "Seed", "ICT", None, &actor)
+            .await
+            .expect("action");
+        let evidence = db
+            .create_evidence(
+                &lead,
+                &fields("Policy", None),
+                &EvidenceBody::Note("Agreed at the board".into()),
+                &actor,
+            )
+            .await
+            .expect("evidence");
+        let system = started.systems[0];
+        confirm_all(&db, &w, system, ScopeKind::System).await;
+        let records = chain_intact(&db).await;
+        let before = stored_state(&db).await;
+
+        // The audit log stops accepting records: its head row is gone.
+        let head = db
+            .raw_strings("SELECT CAST(seq AS TEXT) || ' ' || last_hash FROM audit_head")
+            .await
+            .remove(0);
+        let (seq, hash) = head.split_once(' ').expect("head");
+        db.raw_execute("DELETE FROM audit_head")
+            .await
+            .expect("break the log");
+
+        let version = version_of(&db, started.org, OUTCOME).await;
+        let narrative = draft(Vec::new(), None, "Typed while the log was down");
+        let attempts: Vec<(&str, Result<(), DataError>)> = vec![
+            (
+                "save",
+                db.save_outcome(&lead, started.org, OUTCOME, version, &narrative, &actor)
+                    .await
+                    .map(drop),
+            ),
+            (
+                "assign",
+                db.assign_outcome(
+                    &lead,
+                    started.org,
+                    OUTCOME,
+                    Some(w.user(HOME, Role::Assessor)),
+                    Some("2027-03-31"),
+                    &actor,
+                )
+                .await,
+            ),
+            (
+                "submit",
+                step(
+                    &db,
+                    &w,
+                    Role::Assessor,
+                    system,
+                    WorkflowAction::Submit,
+                    None,
+                )
+                .await
+                .map(drop),
+            ),
+            (
+                "target",
+                db.set_target(&lead, own.id, OUTCOME, Status::NotAchieved, &actor)
+                    .await,
+            ),
+            (
+                "comment",
+                db.add_comment(&lead, started.org, OUTCOME, "Lost?", &actor)
+                    .await
+                    .map(drop),
+            ),
+            ("resolve", db.resolve_comment(&lead, comment, &actor).await),
+            (
+                "propose",
+                db.propose_action(&lead, started.org, OUTCOME, "More", "ICT", None, &actor)
+                    .await
+                    .map(drop),
+            ),
+            (
+                "update action",
+                db.update_action(&lead, action, ActionStatus::Done, "Finished", &actor)
+                    .await,
+            ),
+            (
+                "create evidence",
+                db.create_evidence(
+                    &lead,
+                    &fields("Minutes", None),
+                    &EvidenceBody::Note("Minuted".into()),
+                    &actor,
+                )
+                .await
+                .map(drop),
+            ),
+            (
+                "link",
+                db.link_evidence(&lead, evidence, started.org, OUTCOME, true, &actor)
+                    .await,
+            ),
+        ];
+        for (what, result) in attempts {
+            assert!(result.is_err(), "{what} succeeded without an audit record");
+        }
+        assert_eq!(
+            stored_state(&db).await,
+            before,
+            "no change outlived its failed audit record"
+        );
+
+        // With the log back, the same changes go through and are recorded.
+        db.raw_execute(&format!(
+            "INSERT INTO audit_head (id, seq, last_hash) VALUES (1, {seq}, '{hash}')"
+        ))
+        .await
+        .expect("mend the log");
+        let saved = db
+            .save_outcome(&lead, started.org, OUTCOME, version, &narrative, &actor)
+            .await
+            .expect("save");
+        assert!(matches!(saved, SaveResult::Saved { .. }), "{saved:?}");
+        db.resolve_comment(&lead, comment, &actor)
+            .await
+            .expect("resolve");
+        assert_eq!(chain_intact(&db).await, records + 2);
+    }
+);

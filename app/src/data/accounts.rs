@@ -1,6 +1,7 @@
 //! Accounts and their factors: passwords, security keys, recovery codes, one-time links and the
 //! record of failed attempts that throttling reads.
 
+use super::audit::append_audit_in;
 use super::people::organisation_from;
 use super::{AuditEvent, DataError, Db, Organisation, now_utc, sha256_hex};
 use crate::roles::Role;
@@ -605,9 +606,12 @@ impl Db {
             .bind(user_id)
             .execute(&mut *tx)
             .await?;
+        append_audit_in(
+            &mut tx,
+            event.with_detail(serde_json::json!({ "keys_removed": keys })),
+        )
+        .await?;
         tx.commit().await?;
-        self.append_audit(event.with_detail(serde_json::json!({ "keys_removed": keys })))
-            .await?;
         Ok(keys)
     }
 
@@ -639,8 +643,8 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
+        append_audit_in(&mut tx, event).await?;
         tx.commit().await?;
-        self.append_audit(event).await?;
         Ok(codes)
     }
 

@@ -3,6 +3,7 @@
 //! Every function takes the [`OrgScope`] that `Db::authorize` returned and reaches only that
 //! organisation's rows: a scope or assessment of another organisation is simply not found.
 
+use super::audit::append_audit_in;
 use super::{AuditEvent, DataError, Db, OrgScope, now_utc, sha256_hex};
 use crate::assess::{
     ActionStatus, AnswerInput, AssessmentSummary, CommentView, HistoryEntry, MAX_TEXT,
@@ -278,18 +279,21 @@ impl Db {
             )
             .await?;
         }
-        tx.commit().await?;
-        self.append_audit(actor.event(
-            org,
-            "assessment.create",
-            format!("assessment:{id}"),
-            serde_json::json!({
-                "title": title, "period": period, "framework": input.framework_version,
-                "profile": profile.profile.id, "own_profile": input.own_profile,
-                "systems": input.systems.iter().map(|s| &s.0).collect::<Vec<_>>(),
-            }),
-        ))
+        append_audit_in(
+            &mut tx,
+            actor.event(
+                org,
+                "assessment.create",
+                format!("assessment:{id}"),
+                serde_json::json!({
+                    "title": title, "period": period, "framework": input.framework_version,
+                    "profile": profile.profile.id, "own_profile": input.own_profile,
+                    "systems": input.systems.iter().map(|s| &s.0).collect::<Vec<_>>(),
+                }),
+            ),
+        )
         .await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -478,14 +482,17 @@ impl Db {
         .bind(outcome_id)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
-        self.append_audit(actor.event(
-            org,
-            "assessment.target",
-            format!("assessment:{assessment_id}/outcome:{outcome_id}"),
-            serde_json::json!({ "before": before, "after": target.key() }),
-        ))
+        append_audit_in(
+            &mut tx,
+            actor.event(
+                org,
+                "assessment.target",
+                format!("assessment:{assessment_id}/outcome:{outcome_id}"),
+                serde_json::json!({ "before": before, "after": target.key() }),
+            ),
+        )
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -630,18 +637,21 @@ impl Db {
             .await?;
         }
         let version = base_version + 1;
-        tx.commit().await?;
-        self.append_audit(actor.event(
-            org,
-            "outcome.save",
-            outcome_object(scope_id, outcome_id),
-            serde_json::json!({
-                "version": version,
-                "before": draft_change(&before.draft, before.suggested),
-                "after": draft_change(draft, suggested),
-            }),
-        ))
+        append_audit_in(
+            &mut tx,
+            actor.event(
+                org,
+                "outcome.save",
+                outcome_object(scope_id, outcome_id),
+                serde_json::json!({
+                    "version": version,
+                    "before": draft_change(&before.draft, before.suggested),
+                    "after": draft_change(draft, suggested),
+                }),
+            ),
+        )
         .await?;
+        tx.commit().await?;
         Ok(SaveResult::Saved {
             version,
             at: now,
@@ -681,6 +691,7 @@ impl Db {
                 ));
             }
         }
+        let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
             "UPDATE scope_outcomes SET assignee_id = $1, due_date = $2 \
              WHERE scope_id = $3 AND outcome_id = $4",
@@ -689,18 +700,22 @@ impl Db {
         .bind(due)
         .bind(scope_id)
         .bind(outcome_id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
             return Err(not_found());
         }
-        self.append_audit(actor.event(
-            org,
-            "outcome.assign",
-            outcome_object(scope_id, outcome_id),
-            serde_json::json!({ "assignee": assignee, "due": due }),
-        ))
+        append_audit_in(
+            &mut tx,
+            actor.event(
+                org,
+                "outcome.assign",
+                outcome_object(scope_id, outcome_id),
+                serde_json::json!({ "assignee": assignee, "due": due }),
+            ),
+        )
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -796,18 +811,21 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
-        self.append_audit(actor.event(
-            org,
-            &format!("scope.{}", action.key()),
-            format!("scope:{scope_id}"),
-            serde_json::json!({
-                "before": scope.state.key(), "after": next.key(),
-                "comment": comment.map(|c| c.1),
-                "snapshot_sha256": snapshot.as_ref().map(|s| &s.1),
-            }),
-        ))
+        append_audit_in(
+            &mut tx,
+            actor.event(
+                org,
+                &format!("scope.{}", action.key()),
+                format!("scope:{scope_id}"),
+                serde_json::json!({
+                    "before": scope.state.key(), "after": next.key(),
+                    "comment": comment.map(|c| c.1),
+                    "snapshot_sha256": snapshot.as_ref().map(|s| &s.1),
+                }),
+            ),
+        )
         .await?;
+        tx.commit().await?;
         Ok(next)
     }
 
@@ -931,14 +949,17 @@ impl Db {
             &now_utc(),
         )
         .await?;
-        tx.commit().await?;
-        self.append_audit(actor.event(
-            org,
-            "comment.add",
-            outcome_object(scope_id, outcome_id),
-            serde_json::json!({ "comment": id, "body": body }),
-        ))
+        append_audit_in(
+            &mut tx,
+            actor.event(
+                org,
+                "comment.add",
+                outcome_object(scope_id, outcome_id),
+                serde_json::json!({ "comment": id, "body": body }),
+            ),
+        )
         .await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -965,21 +986,30 @@ impl Db {
         if self.scope_row(org, scope_id).await?.state == ScopeState::SignedOff {
             return Err(signed_off());
         }
-        sqlx::query(
+        let mut tx = self.pool().begin().await?;
+        let done = sqlx::query(
             "UPDATE comments SET resolved_at = $1, resolved_by = $2 WHERE id = $3 AND resolved_at IS NULL",
         )
         .bind(now_utc())
         .bind(org.user_id())
         .bind(comment_id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        self.append_audit(actor.event(
-            org,
-            "comment.resolve",
-            outcome_object(scope_id, &outcome_id),
-            serde_json::json!({ "comment": comment_id }),
-        ))
+        if done.rows_affected() == 0 {
+            // Already resolved: nothing changed, so nothing to record.
+            return Ok(());
+        }
+        append_audit_in(
+            &mut tx,
+            actor.event(
+                org,
+                "comment.resolve",
+                outcome_object(scope_id, &outcome_id),
+                serde_json::json!({ "comment": comment_id }),
+            ),
+        )
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -1111,6 +1141,7 @@ impl Db {
         } else {
             ActionStatus::Proposed
         };
+        let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO plan_actions (scope_id, outcome_id, description, owner, due_date, status, \
              proposed_by, proposed_at, accepted_by, accepted_at) \
@@ -1126,16 +1157,20 @@ impl Db {
         .bind(&now)
         .bind(lead.then_some(org.user_id()))
         .bind(lead.then_some(now.clone()))
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-        self.append_audit(actor.event(
-            org,
-            "plan.propose",
-            outcome_object(scope_id, outcome_id),
-            serde_json::json!({ "action": id, "description": description.trim(), "owner": owner.trim(), "due": due, "status": status.key() }),
-        ))
+        append_audit_in(
+            &mut tx,
+            actor.event(
+                org,
+                "plan.propose",
+                outcome_object(scope_id, outcome_id),
+                serde_json::json!({ "action": id, "description": description.trim(), "owner": owner.trim(), "due": due, "status": status.key() }),
+            ),
+        )
         .await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -1169,6 +1204,7 @@ impl Db {
             ));
         }
         let accepting = before == "proposed" && status != ActionStatus::Proposed;
+        let mut tx = self.pool().begin().await?;
         sqlx::query(
             "UPDATE plan_actions SET status = $1, notes = $2, \
              accepted_by = CASE WHEN $3 = 1 THEN $4 ELSE accepted_by END, \
@@ -1180,15 +1216,19 @@ impl Db {
         .bind(org.user_id())
         .bind(now_utc())
         .bind(action_id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        self.append_audit(actor.event(
-            org,
-            "plan.update",
-            outcome_object(scope_id, &outcome_id),
-            serde_json::json!({ "action": action_id, "before": before, "after": status.key(), "notes": notes.trim() }),
-        ))
+        append_audit_in(
+            &mut tx,
+            actor.event(
+                org,
+                "plan.update",
+                outcome_object(scope_id, &outcome_id),
+                serde_json::json!({ "action": action_id, "before": before, "after": status.key(), "notes": notes.trim() }),
+            ),
+        )
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 

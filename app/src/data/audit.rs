@@ -136,45 +136,9 @@ impl Db {
     /// (PostgreSQL), so concurrent appends queue up instead of forking the chain.
     pub async fn append_audit(&self, event: AuditEvent) -> Result<AuditRecord, DataError> {
         let mut tx = self.pool().begin().await?;
-        let head = sqlx::query(
-            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        let seq: i64 = head.try_get("seq")?;
-        let prev_hash: String = head.try_get("last_hash")?;
-        let occurred_at = now_utc();
-        let hash = record_hash(seq, &occurred_at, &event, &prev_hash);
-        sqlx::query(
-            "INSERT INTO audit_log (seq, occurred_at, actor_id, actor, organisation_id, action, \
-             object, address, detail, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(seq)
-        .bind(&occurred_at)
-        .bind(event.actor_id)
-        .bind(&event.actor)
-        .bind(event.organisation_id)
-        .bind(&event.action)
-        .bind(&event.object)
-        .bind(&event.address)
-        .bind(event.detail.to_string())
-        .bind(&prev_hash)
-        .bind(&hash)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await?;
+        let record = append_audit_in(&mut tx, event).await?;
         tx.commit().await?;
-        Ok(AuditRecord {
-            seq,
-            occurred_at,
-            event,
-            prev_hash,
-            hash,
-        })
+        Ok(record)
     }
 
     /// Records matching a filter, newest first.
@@ -271,4 +235,49 @@ fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
+}
+
+/// Appends one record to the chain inside the caller's transaction, so a change and its record
+/// are committed together or not at all. The head row's lock is held until that commit.
+pub(crate) async fn append_audit_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    event: AuditEvent,
+) -> Result<AuditRecord, DataError> {
+    let head =
+        sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash")
+            .fetch_one(&mut **tx)
+            .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev_hash: String = head.try_get("last_hash")?;
+    let occurred_at = now_utc();
+    let hash = record_hash(seq, &occurred_at, &event, &prev_hash);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, occurred_at, actor_id, actor, organisation_id, action, \
+             object, address, detail, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(seq)
+    .bind(&occurred_at)
+    .bind(event.actor_id)
+    .bind(&event.actor)
+    .bind(event.organisation_id)
+    .bind(&event.action)
+    .bind(&event.object)
+    .bind(&event.address)
+    .bind(event.detail.to_string())
+    .bind(&prev_hash)
+    .bind(&hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET last_hash = $1 WHERE id = 1")
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(AuditRecord {
+        seq,
+        occurred_at,
+        event,
+        prev_hash,
+        hash,
+    })
 }

@@ -2,6 +2,7 @@
 //! support. File bytes live in the server's blob store (`server::storage`); rows hold their SHA-256.
 
 use super::assessments::{Actor, not_found, outcome_object, today_utc};
+use super::audit::append_audit_in;
 use super::{DataError, Db, OrgScope, now_utc};
 use crate::assess::{
     Classification, EvidenceFields, EvidenceItem, EvidenceKind, ScopeState, is_stale, valid_date,
@@ -157,6 +158,7 @@ impl Db {
             EvidenceBody::Note(n) => (EvidenceKind::Note, None, Some(n.trim()), None),
         };
         let now = now_utc();
+        let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO evidence (organisation_id, kind, title, owner, describes_date, review_by, \
              classification, url, note, file_sha256, file_name, file_size, media_type, created_by, \
@@ -178,20 +180,24 @@ impl Db {
         .bind(file.map(|f| f.media_type.clone()))
         .bind(org.user_id())
         .bind(&now)
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-        self.append_audit(actor.event(
-            org,
-            "evidence.create",
-            format!("evidence:{id}"),
-            serde_json::json!({
-                "kind": kind.key(), "title": fields.title.trim(),
-                "classification": fields.classification, "sha256": file.map(|f| &f.sha256),
-                "media_type": file.map(|f| &f.media_type),
-            }),
-        ))
+        append_audit_in(
+            &mut tx,
+            actor.event(
+                org,
+                "evidence.create",
+                format!("evidence:{id}"),
+                serde_json::json!({
+                    "kind": kind.key(), "title": fields.title.trim(),
+                    "classification": fields.classification, "sha256": file.map(|f| &f.sha256),
+                    "media_type": file.map(|f| &f.media_type),
+                }),
+            ),
+        )
         .await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -291,6 +297,7 @@ impl Db {
         if exists.is_none() {
             return Err(not_found());
         }
+        let mut tx = self.pool().begin().await?;
         if link {
             sqlx::query(
                 "INSERT INTO evidence_links (evidence_id, scope_id, outcome_id, linked_by, linked_at) \
@@ -301,7 +308,7 @@ impl Db {
             .bind(outcome_id)
             .bind(org.user_id())
             .bind(now_utc())
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
         } else {
             sqlx::query(
@@ -310,20 +317,25 @@ impl Db {
             .bind(evidence_id)
             .bind(scope_id)
             .bind(outcome_id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
         }
-        self.append_audit(actor.event(
-            org,
-            if link {
-                "evidence.link"
-            } else {
-                "evidence.unlink"
-            },
-            outcome_object(scope_id, outcome_id),
-            serde_json::json!({ "evidence": evidence_id }),
-        ))
+        let action = if link {
+            "evidence.link"
+        } else {
+            "evidence.unlink"
+        };
+        append_audit_in(
+            &mut tx,
+            actor.event(
+                org,
+                action,
+                outcome_object(scope_id, outcome_id),
+                serde_json::json!({ "evidence": evidence_id }),
+            ),
+        )
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -1,5 +1,6 @@
 //! Organisations, people and memberships, and the one check that opens an organisation's data.
 
+use super::audit::append_audit_in;
 use super::{AuditEvent, DataError, Db, now_utc};
 use crate::roles::{Permission, Role};
 use serde::{Deserialize, Serialize};
@@ -240,15 +241,15 @@ impl Db {
         .bind(now_utc())
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
         let mut event = AuditEvent::by(actor, "membership.set", format!("user:{user_id}"));
         event.organisation_id = Some(organisation_id);
-        self.append_audit(event.with_detail(serde_json::json!({
+        let event = event.with_detail(serde_json::json!({
             "before": before,
             "after": role.key(),
             "expires_at": expires_at,
-        })))
-        .await?;
+        }));
+        append_audit_in(&mut tx, event).await?;
+        tx.commit().await?;
         Ok(())
     }
 
