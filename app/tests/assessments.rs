@@ -10,7 +10,7 @@ use app::assess::{
     ActionStatus, OutcomeDraft, SaveResult, ScopeKind, ScopeState, WorkflowAction, caf_answers,
     transition,
 };
-use app::data::{Actor, ChainReport, DataError, Db, EvidenceBody, OrgScope, Snapshot};
+use app::data::{Actor, AuditEvent, ChainReport, DataError, Db, EvidenceBody, OrgScope, Snapshot};
 use app::roles::{Permission, Role};
 use caf::Status;
 
@@ -2311,6 +2311,7 @@ async fn stored_state(db: &TestDb) -> Vec<String> {
         "SELECT CAST(id AS TEXT) || ':' || title FROM evidence ORDER BY id",
         "SELECT CAST(evidence_id AS TEXT) || ':' || CAST(scope_id AS TEXT) || outcome_id FROM evidence_links \
          ORDER BY evidence_id, scope_id, outcome_id",
+        "SELECT CAST(id AS TEXT) || ':' || name FROM security_keys ORDER BY id",
     ] {
         rows.push(format!("-- {sql}"));
         rows.extend(db.raw_strings(sql).await);
@@ -2345,6 +2346,24 @@ on_both!(
             .expect("evidence");
         let system = started.systems[0];
         confirm_all(&db, &w, system, ScopeKind::System).await;
+        let user = w.user(HOME, Role::CafLead);
+        let key_event = |action: &str| AuditEvent::by("test", action, format!("user:{user}"));
+        let mut keys = Vec::new();
+        for n in 0..2 {
+            keys.push(
+                db.add_security_key(
+                    user,
+                    &format!("Key {n}"),
+                    &format!("credential-{n}"),
+                    "{}",
+                    false,
+                    false,
+                    key_event("key.add"),
+                )
+                .await
+                .expect("key"),
+            );
+        }
         let records = chain_intact(&db).await;
         let before = stored_state(&db).await;
 
@@ -2432,7 +2451,33 @@ on_both!(
                     .await,
             ),
         ];
-        for (what, result) in attempts {
+        let key_attempts: Vec<(&str, Result<(), DataError>)> = vec![
+            (
+                "add key",
+                db.add_security_key(
+                    user,
+                    "Key 3",
+                    "credential-3",
+                    "{}",
+                    false,
+                    false,
+                    key_event("key.add"),
+                )
+                .await
+                .map(drop),
+            ),
+            (
+                "rename key",
+                db.rename_security_key(user, keys[0], "Renamed", key_event("key.rename"))
+                    .await,
+            ),
+            (
+                "remove key",
+                db.remove_security_key(user, keys[1], key_event("key.remove"))
+                    .await,
+            ),
+        ];
+        for (what, result) in attempts.into_iter().chain(key_attempts) {
             assert!(result.is_err(), "{what} succeeded without an audit record");
         }
         assert_eq!(

@@ -475,6 +475,7 @@ impl Db {
         event: AuditEvent,
     ) -> Result<i64, DataError> {
         let name = check_key_name(name)?;
+        let mut tx = self.pool().begin().await?;
         let id: i64 = match sqlx::query(
             "INSERT INTO security_keys (user_id, credential_id, name, passkey, sign_count, \
              backup_eligible, backup_state, created_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7) \
@@ -487,7 +488,7 @@ impl Db {
         .bind(i64::from(backup_eligible))
         .bind(i64::from(backup_state))
         .bind(now_utc())
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await
         {
             Ok(row) => row.try_get("id")?,
@@ -501,8 +502,12 @@ impl Db {
             }
             Err(e) => return Err(e.into()),
         };
-        self.append_audit(event.with_detail(serde_json::json!({ "key_id": id, "name": name })))
-            .await?;
+        append_audit_in(
+            &mut tx,
+            event.with_detail(serde_json::json!({ "key_id": id, "name": name })),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -539,17 +544,22 @@ impl Db {
         event: AuditEvent,
     ) -> Result<(), DataError> {
         let name = check_key_name(name)?;
+        let mut tx = self.pool().begin().await?;
         let done = sqlx::query("UPDATE security_keys SET name = $1 WHERE id = $2 AND user_id = $3")
             .bind(&name)
             .bind(key_id)
             .bind(user_id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {
             return Err(DataError::NotFound("That key was not found.".into()));
         }
-        self.append_audit(event.with_detail(serde_json::json!({ "key_id": key_id, "name": name })))
-            .await?;
+        append_audit_in(
+            &mut tx,
+            event.with_detail(serde_json::json!({ "key_id": key_id, "name": name })),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -561,15 +571,17 @@ impl Db {
         event: AuditEvent,
     ) -> Result<(), DataError> {
         // One statement, so two removals racing cannot leave the user with none.
+        let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
             "DELETE FROM security_keys WHERE id = $1 AND user_id = $2 \
              AND (SELECT COUNT(*) FROM security_keys WHERE user_id = $2) > 1",
         )
         .bind(key_id)
         .bind(user_id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
         if done.rows_affected() == 0 {
+            tx.rollback().await?;
             let exists = sqlx::query("SELECT id FROM security_keys WHERE id = $1 AND user_id = $2")
                 .bind(key_id)
                 .bind(user_id)
@@ -584,8 +596,12 @@ impl Db {
                 DataError::NotFound("That key was not found.".into())
             });
         }
-        self.append_audit(event.with_detail(serde_json::json!({ "key_id": key_id })))
-            .await?;
+        append_audit_in(
+            &mut tx,
+            event.with_detail(serde_json::json!({ "key_id": key_id })),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
