@@ -102,6 +102,20 @@ test.describe.serial('an assessment from creation to sign-off', () => {
     systemScope = outcomes[0].replace(/\/outcomes\/.*$/, '');
     await expectNoAxeViolations(lead);
     await snap(lead, 'assessment-dashboard-new');
+
+    // The lead assigns an outcome with a due date already past: the dashboard flags it.
+    await expect(lead.locator('body')).toHaveAttribute('data-hydrated', 'true');
+    const scopeId = systemScope.split('/').pop();
+    await lead.locator('#assign-outcome').selectOption(`${scopeId}|B1.b`);
+    await lead.locator('#assign-to').selectOption({ label: 'Lena Lead' });
+    await lead.locator('#assign-due').fill('2026-01-31');
+    await lead.getByRole('button', { name: 'Assign', exact: true }).click();
+    await expect(lead.locator('#overdue')).toContainText('B1.b');
+    await expect(lead.locator('#overdue')).toContainText('due 2026-01-31, assigned to Lena Lead');
+    await expect(lead.locator(`a.tile__link[href="${outcomes[1]}"]`)).toContainText("Overdue");
+    await openHydrated(lead, outcomes[1]);
+    await expect(lead.locator('h1')).toContainText('B1.b');
+    await expect(lead.locator('dt:has-text("Assigned to") + dd')).toHaveText('Lena Lead');
   });
 
   test('answering an outcome updates the suggested status live and autosaves', async () => {
