@@ -1,11 +1,12 @@
 import { test, expect, type Page, type Browser } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { openHydrated, expectNoAxeViolations } from './helpers';
 
 // One council's assessment from creation to sign-off, in order: a CAF lead creates it and answers,
 // a reviewer returns it with a comment, the lead resubmits, the reviewer accepts, the external
-// assurer assures and the approver signs off; then nothing can change. People join through
+// assurer assures and the approver signs off; then nothing can change. Finally the signed-off
+// assessment is exported and imported as a copy, after a damaged file is refused. People join through
 // invitations made on the command line and sign in with Chrome's virtual authenticator.
 
 const databaseURL = 'sqlite://../target/e2e/e2e.db';
@@ -287,5 +288,43 @@ test.describe.serial('an assessment from creation to sign-off', () => {
     await expect(lead.locator('#register')).toContainText('Asset register extract');
     await expect(lead.locator('#register')).toContainText('Information security policy');
     await expectNoAxeViolations(lead);
+  });
+
+  test('the signed-off assessment is exported and imported again as a copy; a damaged file changes nothing', async () => {
+    await openHydrated(lead, dashboard);
+    const [download] = await Promise.all([
+      lead.waitForEvent('download'),
+      lead.getByRole('link', { name: 'Export (JSON)' }).click(),
+    ]);
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    expect(exported.format).toBe(1);
+    expect(exported.scopes).toHaveLength(3);
+
+    // Two mistakes in the file, and its title is taken here: all three are listed, nothing is added.
+    const damaged = structuredClone(exported);
+    damaged.scopes[1].outcomes[0].confirmed = 'excellent';
+    damaged.assessment.period = '';
+    writeFileSync('../target/e2e/damaged-export.json', JSON.stringify(damaged));
+    await openHydrated(lead, '/org/riverside/assessments');
+    const before = await lead.locator('main a[href*="/assessments/"]').count();
+    await lead.locator('#import-file').setInputFiles('../target/e2e/damaged-export.json');
+    await lead.getByRole('button', { name: 'Import' }).click();
+    await expect(lead.locator('#import-error li')).toHaveCount(3);
+    await expect(lead.locator('#import-error')).toContainText('already an assessment called "CAF self-assessment 2026/27"');
+    await expect(lead.locator('#import-error')).toContainText('assessment.period: enter the period');
+    await expect(lead.locator('#import-error')).toContainText('scopes[1].outcomes[0]: The confirmed status is not one of the three.');
+    await expect(lead.locator('main a[href*="/assessments/"]')).toHaveCount(before);
+    await expectNoAxeViolations(lead);
+    await snap(lead, 'import-refused');
+
+    // The file as exported comes back as a new assessment under a new title.
+    writeFileSync('../target/e2e/export.json', JSON.stringify(exported));
+    await lead.locator('#import-title').fill('Restored copy 2026/27');
+    await lead.locator('#import-file').setInputFiles('../target/e2e/export.json');
+    await lead.getByRole('button', { name: 'Import' }).click();
+    await expect(lead).toHaveURL(/\/org\/riverside\/assessments\/\d+$/);
+    expect(new URL(lead.url()).pathname).not.toBe(dashboard);
+    await expect(lead.locator('h1')).toHaveText('Restored copy 2026/27');
+    await expect(lead.getByRole('heading', { name: 'Revenues and benefits' })).toBeVisible();
   });
 });
