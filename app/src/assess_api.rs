@@ -373,6 +373,38 @@ pub async fn add_evidence(
     )
 }
 
+/// Changes a register item's details (title, owner, dates, classification; a link's address or a
+/// note's text). `text` is ignored for files.
+#[server(prefix = "/api/assess", endpoint = "update_evidence")]
+pub async fn update_evidence(
+    slug: String,
+    id: i64,
+    title: String,
+    owner: String,
+    #[server(default)] describes_date: String,
+    #[server(default)] review_by: String,
+    classification: String,
+    #[server(default)] text: String,
+) -> Result<(), AppError> {
+    respond(
+        async {
+            let (user, org) = scope(&slug, Permission::EditAnswers).await?;
+            let fields = crate::assess::EvidenceFields {
+                title,
+                owner,
+                describes_date: optional(describes_date),
+                review_by: optional(review_by),
+                classification,
+            };
+            ctx::db()?
+                .update_evidence(&org, id, &fields, &text, &actor(&user)?)
+                .await?;
+            Ok(())
+        }
+        .await,
+    )
+}
+
 /// Links (or unlinks) a register item to an outcome.
 #[server(prefix = "/api/assess", endpoint = "link")]
 pub async fn link_evidence(

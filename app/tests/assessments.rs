@@ -2503,3 +2503,55 @@ on_both!(
         assert_eq!(chain_intact(&db).await, records + 2);
     }
 );
+
+on_both!(
+    a_snapshot_keeps_the_evidence_details_it_was_signed_with,
+    |db: TestDb| async move {
+        let w = world(&db).await;
+        let s = signed(&db, &w).await;
+        let lead = w.lead(&db, HOME).await;
+        let (content, sha, _, _) = db
+            .snapshot(&lead, s.started.org)
+            .await
+            .expect("snapshot")
+            .expect("signed off");
+        // The register item is reviewed and renamed after sign-off: the register changes, the
+        // signed snapshot does not.
+        db.update_evidence(
+            &lead,
+            s.evidence,
+            &fields("Board minutes (reviewed)", Some("2028-06-01")),
+            "",
+            &w.actor(HOME, Role::CafLead),
+        )
+        .await
+        .expect("update after sign-off");
+        assert_eq!(
+            db.evidence_item(&lead, s.evidence)
+                .await
+                .expect("item")
+                .fields
+                .title,
+            "Board minutes (reviewed)"
+        );
+        let (after, after_sha, _, _) = db
+            .snapshot(&lead, s.started.org)
+            .await
+            .expect("snapshot")
+            .expect("signed off");
+        assert_eq!(
+            (after.as_str(), after_sha.as_str()),
+            (content.as_str(), sha.as_str())
+        );
+        let snapshot: Snapshot = serde_json::from_str(&after).expect("snapshot JSON");
+        let titles: Vec<(&str, Option<&str>)> = snapshot.outcomes[0]
+            .evidence
+            .iter()
+            .map(|e| (e.title.as_str(), e.review_by.as_deref()))
+            .collect();
+        assert!(
+            titles.contains(&("Board minutes", Some("2027-06-01"))),
+            "{titles:?}"
+        );
+    }
+);

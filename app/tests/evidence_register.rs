@@ -399,3 +399,196 @@ on_both!(
         assert!(!Role::BoardViewer.can(Permission::ReadAssessments));
     }
 );
+
+on_both!(
+    details_change_with_their_before_and_after_and_bad_changes_change_nothing,
+    |db: TestDb| async move {
+        let w = world(&db).await;
+        let org = w
+            .grant(&db, HOME, Role::Assessor, Permission::EditAnswers)
+            .await
+            .expect("assessor");
+        let a = w.actor(HOME, Role::Assessor);
+        let link = db
+            .create_evidence(
+                &org,
+                &fields("Backup test report", Some("2000-01-01")),
+                &EvidenceBody::Link("https://sharepoint.example/backup".into()),
+                &a,
+            )
+            .await
+            .expect("link");
+        let note = db
+            .create_evidence(
+                &org,
+                &fields("Walkthrough", None),
+                &EvidenceBody::Note("Walked through the restore with the supplier.".into()),
+                &a,
+            )
+            .await
+            .expect("note");
+        let bytes = b"%PDF-1.7 restore test";
+        let pdf = db
+            .create_evidence(
+                &org,
+                &fields("Restore test", None),
+                &file(bytes, "restore.pdf"),
+                &a,
+            )
+            .await
+            .expect("file");
+        assert!(db.evidence_item(&org, link).await.expect("item").stale);
+
+        // Reviewed again: a new review-by date clears the flag; the address moved.
+        let mut reviewed = fields("Backup test report 2026", Some("2999-01-01"));
+        reviewed.classification = "official_sensitive".into();
+        db.update_evidence(
+            &org,
+            link,
+            &reviewed,
+            " https://sharepoint.example/backup-2026 ",
+            &a,
+        )
+        .await
+        .expect("update link");
+        let item = db.evidence_item(&org, link).await.expect("item");
+        assert!(!item.stale);
+        assert_eq!(item.fields, reviewed);
+        assert_eq!(
+            item.url.as_deref(),
+            Some("https://sharepoint.example/backup-2026")
+        );
+        let records = support::audit_actions(&db, "evidence.update").await;
+        assert_eq!(records.len(), 1);
+        let detail = &records[0].event.detail;
+        assert_eq!(detail["review_by"]["before"], "2000-01-01");
+        assert_eq!(detail["review_by"]["after"], "2999-01-01");
+        assert_eq!(detail["title"]["after"], "Backup test report 2026");
+        assert_eq!(detail["classification"]["before"], "official");
+        assert!(
+            detail.get("owner").is_none(),
+            "unchanged fields are not listed"
+        );
+
+        // Saving the same details again changes nothing and records nothing.
+        db.update_evidence(
+            &org,
+            link,
+            &reviewed,
+            "https://sharepoint.example/backup-2026",
+            &a,
+        )
+        .await
+        .expect("same again");
+        assert_eq!(
+            support::audit_actions(&db, "evidence.update").await.len(),
+            1
+        );
+
+        // A note's text changes; the audit log says so without copying it.
+        db.update_evidence(
+            &org,
+            note,
+            &fields("Walkthrough", None),
+            "Restore rehearsed in May.",
+            &a,
+        )
+        .await
+        .expect("update note");
+        let item = db.evidence_item(&org, note).await.expect("item");
+        assert_eq!(item.note.as_deref(), Some("Restore rehearsed in May."));
+        let newest = &support::audit_actions(&db, "evidence.update").await[0];
+        assert_eq!(newest.event.detail["note"], "changed", "newest first");
+        assert!(!newest.event.detail.to_string().contains("rehearsed"));
+
+        // A file's details change, never its bytes; the text field is ignored.
+        db.update_evidence(&org, pdf, &fields("Restore test, May", None), "ignored", &a)
+            .await
+            .expect("update file");
+        let item = db.evidence_item(&org, pdf).await.expect("item");
+        assert_eq!(item.fields.title, "Restore test, May");
+        assert_eq!(item.sha256.as_deref(), Some(sha256_hex(bytes).as_str()));
+        assert_eq!((item.url, item.note), (None, None));
+
+        // Bad details are refused whole, every problem named, and nothing changes.
+        let audit_before = support::audit_actions(&db, "evidence.").await.len();
+        let bad = EvidenceFields {
+            title: " ".into(),
+            owner: "ICT".into(),
+            describes_date: None,
+            review_by: Some("soon".into()),
+            classification: "official".into(),
+        };
+        let message = invalid(
+            db.update_evidence(&org, link, &bad, "javascript:alert(1)", &a)
+                .await,
+            "bad details",
+        );
+        for part in ["title", "review-by", "https://"] {
+            assert!(message.contains(part), "{part:?} missing from {message:?}");
+        }
+        invalid(
+            db.update_evidence(&org, note, &fields("Walkthrough", None), "  ", &a)
+                .await,
+            "a blank note",
+        );
+        let item = db.evidence_item(&org, link).await.expect("item");
+        assert_eq!(item.fields, reviewed);
+        assert_eq!(
+            db.evidence_item(&org, note)
+                .await
+                .expect("item")
+                .note
+                .as_deref(),
+            Some("Restore rehearsed in May.")
+        );
+        assert_eq!(
+            support::audit_actions(&db, "evidence.").await.len(),
+            audit_before
+        );
+
+        // Roles that do not edit answers, and another council, find nothing to change.
+        for role in [
+            Role::Reviewer,
+            Role::Approver,
+            Role::BoardViewer,
+            Role::ExternalAssurer,
+        ] {
+            let member = w.member(&db, HOME, role).await;
+            not_found(
+                db.update_evidence(
+                    &member,
+                    link,
+                    &fields("Hijacked", None),
+                    "https://x.example",
+                    &w.actor(HOME, role),
+                )
+                .await,
+                role.key(),
+            );
+        }
+        let away = w
+            .grant(&db, AWAY, Role::CafLead, Permission::EditAnswers)
+            .await
+            .expect("camden");
+        not_found(
+            db.update_evidence(
+                &away,
+                link,
+                &fields("Hijacked", None),
+                "https://x.example",
+                &w.actor(AWAY, Role::CafLead),
+            )
+            .await,
+            "another council",
+        );
+        assert_eq!(
+            db.evidence_item(&org, link).await.expect("item").fields,
+            reviewed
+        );
+        assert_eq!(
+            support::audit_actions(&db, "evidence.").await.len(),
+            audit_before
+        );
+    }
+);

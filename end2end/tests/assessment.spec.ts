@@ -288,6 +288,24 @@ test.describe.serial('an assessment from creation to sign-off', () => {
     await expect(lead.locator('#register')).toContainText('Asset register extract');
     await expect(lead.locator('#register')).toContainText('Information security policy');
     await expectNoAxeViolations(lead);
+
+    // The register stays alive after sign-off (the snapshot keeps what was signed): the policy's
+    // review-by date has passed and its owner changed, and the register says so.
+    const policy = lead.locator('#register tbody tr', { hasText: 'Information security policy' });
+    await policy.getByRole('link', { name: 'Change details of Information security policy' }).click();
+    await expect(lead.locator('body')).toHaveAttribute('data-hydrated', 'true');
+    await expect(lead.locator('#edit-title')).toHaveValue('Information security policy');
+    await expect(lead.locator('#edit-review')).toHaveValue('2027-06-30');
+    await expect(lead.locator('#edit-text')).toHaveValue('https://riverside.sharepoint.example/policies/infosec');
+    await expectNoAxeViolations(lead);
+    await lead.locator('#edit-owner').fill('Head of ICT');
+    await lead.locator('#edit-review').fill('2026-01-31');
+    await lead.getByRole('button', { name: 'Save changes' }).click();
+    await expect(lead.locator('#evidence-updated')).toBeVisible();
+    await expect(policy).toContainText('Head of ICT');
+    await expect(policy).toContainText('Review overdue');
+    await expect(lead.locator('#edit-item')).toHaveCount(0);
+    await snap(lead, 'evidence-register');
   });
 
   test('the signed-off assessment is exported and imported again as a copy; a damaged file changes nothing', async () => {

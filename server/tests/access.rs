@@ -1025,6 +1025,10 @@ fn request_for(target: Target, world: &World, column: usize) -> (Method, String,
                     "slug=alpha&scope_id={}&outcome=A1.b&body=Comment+by+caller+{column}",
                     world.scope
                 ),
+                "update_evidence" => format!(
+                    "slug=alpha&id={}&title=Retitled+by+caller+{column}&owner=ICT&classification=official",
+                    world.evidence
+                ),
                 _ => format!(
                     "slug=alpha&kind=note&title=Note+{column}&owner=ICT&classification=official&note=Backups+tested+monthly"
                 ),
@@ -1156,6 +1160,7 @@ const ROWS: &[Row] = &[
     change("POST /api/assess/save", Target::AssessChange("save"), "outcome.save", [E401, E401, E401, E404, OK, OK, E404, E404, E404, E404, E404, E404]),
     change("POST /api/assess/comment", Target::AssessChange("comment"), "comment.add", [E401, E401, E401, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
     change("POST /api/assess/add_evidence", Target::AssessChange("add_evidence"), "evidence.create", [E401, E401, E401, E404, OK, OK, E404, E404, E404, E404, E404, E404]),
+    change("POST /api/assess/update_evidence", Target::AssessChange("update_evidence"), "evidence.update", [E401, E401, E401, E404, OK, OK, E404, E404, E404, E404, E404, E404]),
     // Private area, an organisation's assessments: reading roles download, the CAF lead imports.
     row("/org/alpha/assessments/{id}/export.json", Export("json"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
     row("/org/alpha/assessments/{id}/export.csv", Export("csv"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
@@ -1380,6 +1385,14 @@ async fn observe(db: &Db) -> (Vec<Vec<String>>, Vec<String>) {
                         .await
                         .expect("keys")
                         .is_empty(),
+                    Target::AssessChange("update_evidence") => {
+                        db.evidence_item(&world.lead, world.evidence)
+                            .await
+                            .expect("item")
+                            .fields
+                            .title
+                            == format!("Retitled by caller {column}")
+                    }
                     Target::Import => db
                         .list_assessments(&world.lead)
                         .await

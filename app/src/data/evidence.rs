@@ -201,6 +201,115 @@ impl Db {
         Ok(id)
     }
 
+    /// Changes an item's details: title, owner, dates and classification, and the address of a
+    /// link or the text of a note. A file's bytes never change (upload a new item instead).
+    /// Snapshots already signed off keep the details they were signed with. Audited with what
+    /// changed, before and after; a change that changes nothing writes nothing.
+    pub async fn update_evidence(
+        &self,
+        org: &OrgScope,
+        id: i64,
+        fields: &EvidenceFields,
+        text: &str,
+        actor: &Actor,
+    ) -> Result<(), DataError> {
+        if !org.role().can(Permission::EditAnswers) {
+            return Err(not_found());
+        }
+        let item = self.evidence_item(org, id).await?;
+        let body = match item.kind {
+            EvidenceKind::Link => EvidenceBody::Link(text.to_owned()),
+            EvidenceKind::Note => EvidenceBody::Note(text.to_owned()),
+            EvidenceKind::File => EvidenceBody::File(StoredFile {
+                sha256: item.sha256.clone().unwrap_or_default(),
+                name: item.file_name.clone().unwrap_or_default(),
+                size: item.file_size.unwrap_or_default(),
+                media_type: String::new(),
+            }),
+        };
+        let problems = check_evidence(fields, &body);
+        if !problems.is_empty() {
+            return Err(DataError::Invalid(problems.join(" ")));
+        }
+        let (url, note) = match &body {
+            EvidenceBody::Link(u) => (Some(u.trim().to_owned()), None),
+            EvidenceBody::Note(n) => (None, Some(n.trim().to_owned())),
+            EvidenceBody::File(_) => (None, None),
+        };
+        let after = EvidenceFields {
+            title: fields.title.trim().to_owned(),
+            owner: fields.owner.trim().to_owned(),
+            describes_date: blank_to_none(&fields.describes_date).map(str::to_owned),
+            review_by: blank_to_none(&fields.review_by).map(str::to_owned),
+            classification: fields.classification.clone(),
+        };
+        let mut changes = serde_json::Map::new();
+        let mut note_change = |name: &str, before: &Option<String>, after: &Option<String>| {
+            if before != after {
+                changes.insert(
+                    name.to_owned(),
+                    serde_json::json!({ "before": before, "after": after }),
+                );
+            }
+        };
+        let some = |s: &str| Some(s.to_owned());
+        note_change("title", &some(&item.fields.title), &some(&after.title));
+        note_change("owner", &some(&item.fields.owner), &some(&after.owner));
+        note_change(
+            "describes_date",
+            &item.fields.describes_date,
+            &after.describes_date,
+        );
+        note_change("review_by", &item.fields.review_by, &after.review_by);
+        note_change(
+            "classification",
+            &some(&item.fields.classification),
+            &some(&after.classification),
+        );
+        if item.kind == EvidenceKind::Link {
+            note_change("url", &item.url, &url);
+        }
+        if item.kind == EvidenceKind::Note {
+            // The text itself stays out of the audit log; its change is recorded.
+            if item.note != note {
+                changes.insert("note".to_owned(), serde_json::json!("changed"));
+            }
+        }
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "UPDATE evidence SET title = $1, owner = $2, describes_date = $3, review_by = $4, \
+             classification = $5, url = COALESCE($6, url), note = COALESCE($7, note), updated_at = $8 \
+             WHERE id = $9 AND organisation_id = $10",
+        )
+        .bind(&after.title)
+        .bind(&after.owner)
+        .bind(&after.describes_date)
+        .bind(&after.review_by)
+        .bind(&after.classification)
+        .bind(url)
+        .bind(note)
+        .bind(now_utc())
+        .bind(id)
+        .bind(org.organisation_id())
+        .execute(&mut *tx)
+        .await?;
+        append_audit_in(
+            &mut tx,
+            actor.event(
+                org,
+                "evidence.update",
+                format!("evidence:{id}"),
+                serde_json::Value::Object(changes),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The organisation's register, newest first.
     pub async fn list_evidence(&self, org: &OrgScope) -> Result<Vec<EvidenceItem>, DataError> {
         if !org.role().can(Permission::ReadAssessments) {

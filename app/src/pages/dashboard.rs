@@ -145,10 +145,7 @@ fn DashboardView(dashboard: Dashboard, slug: String) -> impl IntoView {
             view! {
                 <section class="scope" aria-labelledby=format!("scope-{}", g.scope.id)>
                     <h2 class="heading-l" id=format!("scope-{}", g.scope.id)>{g.scope.name.clone()}</h2>
-                    <p class="body">
-                        {format!("{} · {} · ", match g.scope.kind { crate::assess::ScopeKind::Organisation => "Organisation (objectives A and D)", crate::assess::ScopeKind::System => "Critical system (objectives B and C)" }, g.scope.state.label())}
-                        {g.scope.description.clone()}
-                    </p>
+                    <p class="body">{scope_summary(&g.scope)}</p>
                     {g.signed.clone().map(|(hash, who, at)| view! {
                         <div class="inset" id=format!("signed-{}", g.scope.id)>
                             <p class="body">{format!("Signed off by {who} on {}.", when(&at))}</p>
@@ -297,4 +294,19 @@ fn LeadTools(
         })}
         <p class="hint">{"Tiles are coloured by the confirmed status; grey means not yet confirmed. "}<StatusTag status=Status::Achieved />" "<StatusTag status=Status::PartiallyAchieved />" "<StatusTag status=Status::NotAchieved /></p>
     }
+}
+
+/// "Kind · state · description" under a scope's heading, without a dangling separator when the
+/// scope has no description.
+fn scope_summary(scope: &crate::assess::ScopeSummary) -> String {
+    let kind = match scope.kind {
+        crate::assess::ScopeKind::Organisation => "Organisation (objectives A and D)",
+        crate::assess::ScopeKind::System => "Critical system (objectives B and C)",
+    };
+    let mut parts = vec![kind, scope.state.label()];
+    let description = scope.description.trim();
+    if !description.is_empty() {
+        parts.push(description);
+    }
+    parts.join(" · ")
 }

@@ -1,8 +1,8 @@
 //! The organisation's evidence register, and the improvement plan of an assessment.
 
 use super::answer::EvidenceFieldsForm;
-use crate::assess::{ActionStatus, Classification, EvidenceKind};
-use crate::assess_api::{AddEvidence, UpdateAction, evidence_register, plan};
+use crate::assess::{ActionStatus, Classification, EvidenceItem, EvidenceKind};
+use crate::assess_api::{AddEvidence, UpdateAction, UpdateEvidence, evidence_register, plan};
 use crate::components::{ErrorPanel, FormError, Loading, when};
 use crate::roles::Permission;
 use leptos::prelude::*;
@@ -21,6 +21,18 @@ pub fn EvidencePage() -> impl IntoView {
             crate::browser::go_to(&crate::browser::current_path());
         }
     });
+    let update = ServerAction::<UpdateEvidence>::new();
+    Effect::new(move |_| {
+        if matches!(update.value().get(), Some(Ok(()))) {
+            crate::browser::go_to(&format!("/org/{}/evidence?updated=1", slug()));
+        }
+    });
+    let editing = move || {
+        query
+            .read()
+            .get("edit")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
     let data = Resource::new(slug, evidence_register);
     view! {
         <Title text="Evidence register" />
@@ -32,13 +44,21 @@ pub fn EvidencePage() -> impl IntoView {
             let query = query.read();
             (query.get("added").is_some() && query.get("upload_error").is_none()).then(|| view! { <div class="inset" role="status"><p class="body">"The file was added to the register."</p></div> })
         }}
+        {move || query.read().get("updated").map(|_| view! { <div class="inset" role="status" id="evidence-updated"><p class="body">"The item's details were saved."</p></div> })}
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                     Ok(register) => {
                         let slug = slug();
+                        let edit = editing().filter(|_| register.can_edit).map(|id| {
+                            match register.items.iter().find(|e| e.id == id) {
+                                Some(item) => view! { <EditEvidence item=item.clone() slug=slug.clone() update /> }.into_any(),
+                                None => view! { <div class="error-summary" role="alert"><p class="body">"That item is not in the register."</p></div> }.into_any(),
+                            }
+                        });
                         view! {
+                            {edit}
                             {if register.items.is_empty() {
                                 view! { <p class="body">"The register is empty."</p> }.into_any()
                             } else {
@@ -57,9 +77,12 @@ pub fn EvidencePage() -> impl IntoView {
                                                     EvidenceKind::Link => format!("Link: {}", e.url.clone().unwrap_or_default()),
                                                     EvidenceKind::Note => format!("Note: {}", e.note.clone().unwrap_or_default().chars().take(120).collect::<String>()),
                                                 };
+                                                let change = register.can_edit.then(|| view! {
+                                                    <a class="hint" rel="external" href=format!("/org/{slug}/evidence?edit={}#edit-item", e.id)>"Change details"<span class="visually-hidden">{format!(" of {}", e.fields.title)}</span></a>
+                                                });
                                                 view! {
                                                     <tr>
-                                                        <td>{title}<span class="hint">{format!("Added {}", when(&e.created_at))}</span></td>
+                                                        <td>{title}<span class="hint">{format!("Added {}", when(&e.created_at))}</span>{change}</td>
                                                         <td>{kind}</td>
                                                         <td>{e.fields.owner.clone()}</td>
                                                         <td>{e.fields.describes_date.clone().unwrap_or_default()}</td>
@@ -111,6 +134,50 @@ pub fn EvidencePage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The form that changes one register item's details, shown above the register.
+#[component]
+fn EditEvidence(
+    item: EvidenceItem,
+    slug: String,
+    update: ServerAction<UpdateEvidence>,
+) -> impl IntoView {
+    let register = format!("/org/{slug}/evidence");
+    let text = match item.kind {
+        EvidenceKind::File => view! {
+            <p class="hint">{format!("The file itself ({}) cannot change: upload a new version as a new item.", item.file_name.clone().unwrap_or_default())}</p>
+        }.into_any(),
+        EvidenceKind::Link => view! {
+            <div class="form-group">
+                <label class="label" for="edit-text">"Address or reference"</label>
+                <input class="input" id="edit-text" name="text" type="text" spellcheck="false" required value=item.url.clone() />
+            </div>
+        }.into_any(),
+        EvidenceKind::Note => view! {
+            <div class="form-group">
+                <label class="label" for="edit-text">"Note"</label>
+                <textarea class="textarea" id="edit-text" name="text" rows="4" required>{item.note.clone()}</textarea>
+            </div>
+        }.into_any(),
+    };
+    view! {
+        <section class="inset" id="edit-item" aria-labelledby="edit-heading">
+            <h2 class="heading-m" id="edit-heading">{format!("Change the details of \u{201c}{}\u{201d}", item.fields.title)}</h2>
+            <p class="hint">"Assessments already signed off keep the details they were signed with."</p>
+            <FormError value=update.value() />
+            <ActionForm action=update attr:class="form">
+                <input type="hidden" name="slug" value=slug />
+                <input type="hidden" name="id" value=item.id />
+                <EvidenceFieldsForm prefix="edit" values=item.fields.clone() />
+                {text}
+                <div class="actions-row">
+                    <button type="submit" class="button">"Save changes"</button>
+                    <a class="body" href=register>"Cancel"</a>
+                </div>
+            </ActionForm>
+        </section>
     }
 }
 
