@@ -8,6 +8,14 @@ use server::config::ServeArgs;
 use tower::ServiceExt;
 
 async fn app(name: &str) -> (axum::Router, std::path::PathBuf) {
+    app_serving(name, std::env::temp_dir()).await
+}
+
+/// The router with its browser bundle in `site_root`.
+async fn app_serving(
+    name: &str,
+    site_root: std::path::PathBuf,
+) -> (axum::Router, std::path::PathBuf) {
     let path = std::env::temp_dir().join(format!("caf-http-{name}-{}.db", std::process::id()));
     let _ = std::fs::remove_file(&path);
     let db = Db::connect(&format!("sqlite://{}", path.display()))
@@ -17,7 +25,7 @@ async fn app(name: &str) -> (axum::Router, std::path::PathBuf) {
     db.register_bundled().await.expect("register");
     let args = ServeArgs {
         addr: "127.0.0.1:0".parse().expect("addr"),
-        site_root: std::env::temp_dir(),
+        site_root,
         evidence_dir: std::env::temp_dir().join("caf-evidence-unused"),
         max_upload_mib: 25,
     };
@@ -134,5 +142,64 @@ async fn every_response_carries_the_security_headers_with_a_fresh_nonce() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert!(headers.contains_key("content-security-policy"));
+    let _ = std::fs::remove_file(path);
+}
+
+#[tokio::test]
+async fn the_browser_bundle_is_gzipped_and_pages_are_not() {
+    use std::io::Read;
+    let site = std::env::temp_dir().join(format!("caf-http-site-{}", std::process::id()));
+    std::fs::create_dir_all(site.join("pkg")).expect("site folder");
+    let css = ".tile { border: 1px solid #b1b4b6; padding: 10px; }\n".repeat(200);
+    std::fs::write(site.join("pkg/caf.css"), &css).expect("css");
+    let wasm: Vec<u8> = b"\0asm\x01\0\0\0"
+        .iter()
+        .copied()
+        .cycle()
+        .take(8192)
+        .collect();
+    std::fs::write(site.join("pkg/caf_bg.wasm"), &wasm).expect("wasm");
+    let (router, path) = app_serving("gzip", site.clone()).await;
+    let fetch = |uri: &str| {
+        router.clone().oneshot(
+            Request::get(uri)
+                .header("accept-encoding", "gzip")
+                .body(Body::empty())
+                .expect("request"),
+        )
+    };
+    for (uri, original) in [
+        ("/pkg/caf.css", css.as_bytes()),
+        ("/pkg/caf_bg.wasm", &wasm[..]),
+    ] {
+        let response = fetch(uri).await.expect("response");
+        assert_eq!(response.status(), StatusCode::OK, "{uri}");
+        assert_eq!(response.headers()["content-encoding"], "gzip", "{uri}");
+        assert!(
+            response.headers().contains_key("x-content-type-options"),
+            "{uri}"
+        );
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        assert!(
+            body.len() < original.len() / 4,
+            "{uri}: {} bytes",
+            body.len()
+        );
+        let mut unpacked = Vec::new();
+        flate2::read::GzDecoder::new(&body[..])
+            .read_to_end(&mut unpacked)
+            .expect("gunzip");
+        assert_eq!(unpacked, original, "{uri}");
+    }
+    // Pages carry what the person may see and type: their length never depends on compression.
+    let response = fetch("/frameworks/4.0").await.expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(!response.headers().contains_key("content-encoding"));
+    let _ = std::fs::remove_dir_all(&site);
     let _ = std::fs::remove_file(path);
 }
