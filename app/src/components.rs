@@ -135,3 +135,8 @@ pub fn when(stamp: &str) -> String {
         .trim()
         .to_owned()
 }
+
+/// A count with its noun in the right number: `1 change`, `3 changes`.
+pub fn count(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

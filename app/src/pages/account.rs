@@ -167,7 +167,7 @@ fn AccountDetails(
             } />
         })}
         <h2 class="heading-l">"Recovery codes"</h2>
-        <p class="body" id="codes-left">{format!("You have {} unused recovery code(s).", view.recovery_codes_left)}</p>
+        <p class="body" id="codes-left">{format!("You have {}.", crate::components::count(view.recovery_codes_left, "unused recovery code", "unused recovery codes"))}</p>
         {fresh.then(|| view! {
             <button class="button button--secondary" type="button" id="new-codes" on:click=issue_codes>
                 "Get ten new recovery codes"
@@ -221,7 +221,7 @@ pub fn SessionsPage() -> impl IntoView {
             <button class="button button--warning" type="submit" id="sign-out-elsewhere">"Sign out everywhere else"</button>
         </ActionForm>
         {move || match elsewhere.value().get() {
-            Some(Ok(n)) => Some(view! { <p class="body" role="status">{format!("Signed out of {n} other session(s).")}</p> }),
+            Some(Ok(n)) => Some(view! { <p class="body" role="status">{format!("Signed out of {}.", crate::components::count(i64::try_from(n).unwrap_or(i64::MAX), "other session", "other sessions"))}</p> }),
             _ => None,
         }}
     }

@@ -74,8 +74,10 @@ fn DashboardView(dashboard: Dashboard, slug: String) -> impl IntoView {
         .filter(|(_, c)| c.stale_evidence > 0)
         .map(|(g, c)| {
             format!(
-                "{} ({}): {} item(s) past review-by",
-                c.outcome, g.scope.name, c.stale_evidence
+                "{} ({}): {} past review-by",
+                c.outcome,
+                g.scope.name,
+                crate::components::count(c.stale_evidence, "item", "items")
             )
         })
         .collect();
@@ -166,7 +168,7 @@ fn DashboardView(dashboard: Dashboard, slug: String) -> impl IntoView {
                                         {c.flagged.then(|| view! { <span class="tile__flag">{format!("Differs from suggestion ({})", c.suggested.label())}</span> })}
                                         {c.overdue.then(|| view! { <span class="tile__flag">"Overdue"</span> })}
                                         {(c.stale_evidence > 0).then(|| view! { <span class="tile__flag">"Stale evidence"</span> })}
-                                        {(c.open_comments > 0).then(|| view! { <span class="tile__meta">{format!("{} open comment(s)", c.open_comments)}</span> })}
+                                        {(c.open_comments > 0).then(|| view! { <span class="tile__meta">{crate::components::count(c.open_comments, "open comment", "open comments")}</span> })}
                                     </a>
                                 </li>
                             }

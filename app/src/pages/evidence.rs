@@ -88,7 +88,7 @@ pub fn EvidencePage() -> impl IntoView {
                                                         <td>{e.fields.describes_date.clone().unwrap_or_default()}</td>
                                                         <td>{e.fields.review_by.clone().unwrap_or_else(|| "not set".into())}{e.stale.then(|| view! { " " <strong class="tag tag--red">"Review overdue"</strong> })}</td>
                                                         <td>{Classification::from_key(&e.fields.classification).map(|c| c.label()).unwrap_or_default()}</td>
-                                                        <td>{format!("{} outcome(s)", e.uses)}</td>
+                                                        <td>{crate::components::count(e.uses, "outcome", "outcomes")}</td>
                                                     </tr>
                                                 }
                                             }).collect_view()}
