@@ -606,9 +606,15 @@ impl GridCell {
         self.confirmed.unwrap_or(self.suggested)
     }
 
-    /// Whether it stands below its target.
+    /// Whether anyone has judged it yet: a statement answered or a status confirmed.
+    pub fn assessed(&self) -> bool {
+        self.confirmed.is_some() || self.answered.0 > 0
+    }
+
+    /// Whether it stands below its target. An outcome nobody has assessed yet is not judged:
+    /// it is unanswered, not short (the CSV export leaves it blank for the same reason).
     pub fn below_target(&self) -> bool {
-        below_target(self.standing(), self.target)
+        self.assessed() && below_target(self.standing(), self.target)
     }
 }
 

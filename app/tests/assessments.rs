@@ -2180,7 +2180,8 @@ on_both!(
                 .is_empty()
         );
 
-        // Below target: everything whose confirmed (or else suggested) status is short of it.
+        // Below target: everything assessed whose confirmed (or else suggested) status is short
+        // of it; an outcome nobody has answered or confirmed is not judged.
         let plan = db.plan_view(&lead, started.id).await.expect("plan");
         let below: Vec<(i64, &str)> = plan
             .below_target
@@ -2201,11 +2202,20 @@ on_both!(
             .iter()
             .flat_map(|g| g.cells.iter())
             .filter(|c| {
-                c.target
-                    .is_some_and(|t| c.confirmed.unwrap_or(c.suggested) < t)
+                (c.confirmed.is_some() || c.answered.0 > 0)
+                    && c.target
+                        .is_some_and(|t| c.confirmed.unwrap_or(c.suggested) < t)
             })
             .count();
         assert_eq!(plan.below_target.len(), expected);
+        let untouched = dashboard
+            .grids
+            .iter()
+            .flat_map(|g| g.cells.iter())
+            .find(|c| c.confirmed.is_none() && c.answered.0 == 0 && c.target.is_some())
+            .expect("an outcome nobody has touched");
+        assert!(!untouched.below_target());
+        assert!(!below.iter().any(|b| b.1 == untouched.outcome));
 
         // The assurer proposes; the proposal waits until the CAF lead accepts it.
         let assurer = w

@@ -761,6 +761,16 @@ on_both!(
         assert_eq!(b1a[0][12], "yes");
         assert_eq!(b1a[0][13], "1");
         assert_eq!(b1a[1][3], "'=SUM(A1)", "a formula is neutralised");
+        let untouched = rows
+            .iter()
+            .skip(1)
+            .find(|r| r[13] == "0" && r[11].is_empty() && !r[9].is_empty())
+            .map(|r| r[15].clone());
+        assert_eq!(
+            untouched.as_deref(),
+            Some(""),
+            "an unassessed outcome is not judged"
+        );
         assert!(csv.contains("\"Payroll, \"\"HR\"\"\""));
         assert!(
             rows.iter()

@@ -840,7 +840,8 @@ fn Actions(data: OutcomeWorkspace, slug: String) -> impl IntoView {
         .as_deref()
         .and_then(Status::from_key)
         .unwrap_or(data.record.suggested);
-    let below = crate::assess::below_target(standing, data.target);
+    let assessed = data.record.draft.confirmed.is_some() || !data.record.draft.answers.is_empty();
+    let below = assessed && crate::assess::below_target(standing, data.target);
     view! {
         <section aria-labelledby="plan-heading">
             <h2 class="heading-m" id="plan-heading">"Improvement plan"</h2>

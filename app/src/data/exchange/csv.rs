@@ -123,8 +123,11 @@ impl Db {
                         .unwrap_or_default(),
                     record.answers.len().to_string(),
                     outcome.indicators.len().to_string(),
+                    // Judged only once assessed, as on the dashboard and the plan.
                     match (target, standing) {
-                        (Some(t), Some(s)) => yes_no(s < t),
+                        (Some(t), Some(s)) if confirmed.is_some() || !record.answers.is_empty() => {
+                            yes_no(s < t)
+                        }
                         _ => String::new(),
                     },
                     record
