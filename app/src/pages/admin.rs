@@ -121,7 +121,7 @@ pub fn AdminPage() -> impl IntoView {
                             <h2 class="heading-l">"Users"</h2>
                             <FormError value=disable.value() />
                             <FormError value=reset.value() />
-                            <table class="table" id="users">
+                            <div class="table-scroll" role="region" aria-label="Users" tabindex="0"><table class="table" id="users">
                                 <caption class="visually-hidden">"Users"</caption>
                                 <thead><tr>
                                     <th scope="col">"Name"</th><th scope="col">"Email"</th>
@@ -159,7 +159,7 @@ pub fn AdminPage() -> impl IntoView {
                                         }
                                     }).collect_view()}
                                 </tbody>
-                            </table>
+                            </table></div>
                             <h2 class="heading-l">"Invite someone"</h2>
                             <ActionForm action=invite attr:class="form" attr:novalidate=true>
                                 <FormError value=invite.value() />
@@ -240,7 +240,7 @@ fn AuditLog(
                         let oldest = list.last().map(|r| r.seq);
                         let full = list.len() == 100;
                         view! {
-                            <table class="table table--dense" id="audit">
+                            <div class="table-scroll" role="region" aria-label="Audit records" tabindex="0"><table class="table table--dense" id="audit">
                                 <caption class="visually-hidden">"Audit records, newest first"</caption>
                                 <thead><tr>
                                     <th scope="col" class="num">"#"</th><th scope="col">"When"</th>
@@ -258,7 +258,7 @@ fn AuditLog(
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
-                            </table>
+                            </table></div>
                             {(full && oldest.is_some()).then(|| view! {
                                 <button class="button button--secondary" type="button" on:click=move |_| {
                                     before.set(oldest);

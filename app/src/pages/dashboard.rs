@@ -114,7 +114,7 @@ fn DashboardView(dashboard: Dashboard, slug: String) -> impl IntoView {
             <li><a href=format!("{base}/export.csv") download="" rel="external">"Outcome statuses (CSV)"</a></li>
         </ul>
         <h2 class="heading-l">"Progress"</h2>
-        <table class="table" id="progress">
+        <div class="table-scroll" role="region" aria-label="Progress by scope and objective" tabindex="0"><table class="table" id="progress">
             <thead><tr><th scope="col">"Scope"</th><th scope="col">"State"</th><th scope="col">"Objective"</th><th scope="col">"Answered"</th><th scope="col">"Confirmed"</th><th scope="col">"Reviewed"</th><th scope="col">"Below target"</th></tr></thead>
             <tbody>
                 {dashboard.grids.iter().flat_map(|g| {
@@ -141,7 +141,7 @@ fn DashboardView(dashboard: Dashboard, slug: String) -> impl IntoView {
                     }).collect::<Vec<_>>()
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
         {dashboard.grids.iter().map(|g| {
             let scope_base = format!("{base}/scopes/{}", g.scope.id);
             view! {

@@ -63,7 +63,7 @@ pub fn EvidencePage() -> impl IntoView {
                                 view! { <p class="body">"The register is empty."</p> }.into_any()
                             } else {
                                 view! {
-                                    <table class="table table--dense" id="register">
+                                    <div class="table-scroll" role="region" aria-label="Evidence register" tabindex="0"><table class="table table--dense" id="register">
                                         <thead><tr><th scope="col">"Title"</th><th scope="col">"Kind"</th><th scope="col">"Owner"</th><th scope="col">"Describes"</th><th scope="col">"Review by"</th><th scope="col">"Classification"</th><th scope="col">"Used by"</th></tr></thead>
                                         <tbody>
                                             {register.items.iter().map(|e| {
@@ -93,7 +93,7 @@ pub fn EvidencePage() -> impl IntoView {
                                                 }
                                             }).collect_view()}
                                         </tbody>
-                                    </table>
+                                    </table></div>
                                 }.into_any()
                             }}
                             {register.can_edit.then(|| view! {
@@ -227,7 +227,7 @@ pub fn PlanPage() -> impl IntoView {
                                 view! { <p class="body">"Every outcome meets its target."</p> }.into_any()
                             } else {
                                 view! {
-                                    <table class="table table--dense" id="below-target">
+                                    <div class="table-scroll" role="region" aria-label="Outcomes below target" tabindex="0"><table class="table table--dense" id="below-target">
                                         <thead><tr><th scope="col">"Scope"</th><th scope="col">"Outcome"</th><th scope="col">"Status"</th><th scope="col">"Target"</th><th scope="col">"Actions"</th></tr></thead>
                                         <tbody>
                                             {view.below_target.iter().map(|(sid, sname, oid, title, status, target)| {
@@ -243,7 +243,7 @@ pub fn PlanPage() -> impl IntoView {
                                                 }
                                             }).collect_view()}
                                         </tbody>
-                                    </table>
+                                    </table></div>
                                 }.into_any()
                             }}
                             <h2 class="heading-m">"Actions"</h2>
@@ -252,7 +252,7 @@ pub fn PlanPage() -> impl IntoView {
                                 view! { <p class="body">"No actions yet. Add them from an outcome's page."</p> }.into_any()
                             } else {
                                 view! {
-                                    <table class="table table--dense" id="plan">
+                                    <div class="table-scroll" role="region" aria-label="Actions" tabindex="0"><table class="table table--dense" id="plan">
                                         <thead><tr><th scope="col">"Outcome"</th><th scope="col">"Action"</th><th scope="col">"Owner"</th><th scope="col">"Due"</th><th scope="col">"Status"</th></tr></thead>
                                         <tbody>
                                             {actions.into_iter().map(|a| {
@@ -289,7 +289,7 @@ pub fn PlanPage() -> impl IntoView {
                                                 }
                                             }).collect_view()}
                                         </tbody>
-                                    </table>
+                                    </table></div>
                                 }.into_any()
                             }}
                         }.into_any()
