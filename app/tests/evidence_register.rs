@@ -592,3 +592,129 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    items_are_removed_with_their_open_links_and_kept_while_a_scope_is_checked,
+    |db: TestDb| async move {
+        let w = world(&db).await;
+        let started = start(&db, &w, "Removal", &["Payroll"], false).await;
+        let (org_scope, system) = (started.org, started.systems[0]);
+        let org = w
+            .grant(&db, HOME, Role::Assessor, Permission::EditAnswers)
+            .await
+            .expect("assessor");
+        let a = w.actor(HOME, Role::Assessor);
+        let bytes = b"%PDF-1.7 wrong council's plan";
+        let mistake = db
+            .create_evidence(
+                &org,
+                &fields("Wrong file", None),
+                &file(bytes, "plan.pdf"),
+                &a,
+            )
+            .await
+            .expect("file");
+        let twin = db
+            .create_evidence(
+                &org,
+                &fields("Same bytes", None),
+                &file(bytes, "copy.pdf"),
+                &a,
+            )
+            .await
+            .expect("same bytes");
+        let note = db
+            .create_evidence(
+                &org,
+                &fields("Note", None),
+                &EvidenceBody::Note("Text".into()),
+                &a,
+            )
+            .await
+            .expect("note");
+        db.link_evidence(&org, mistake, org_scope, "A1.a", true, &a)
+            .await
+            .expect("link");
+        db.link_evidence(&org, note, system, "B1.a", true, &a)
+            .await
+            .expect("link");
+
+        // Roles that do not edit answers, and another council, find nothing to remove.
+        for role in [
+            Role::Reviewer,
+            Role::Approver,
+            Role::BoardViewer,
+            Role::ExternalAssurer,
+        ] {
+            let member = w.member(&db, HOME, role).await;
+            not_found(
+                db.remove_evidence(&member, mistake, &w.actor(HOME, role))
+                    .await,
+                role.key(),
+            );
+        }
+        let away = w
+            .grant(&db, AWAY, Role::CafLead, Permission::EditAnswers)
+            .await
+            .expect("camden");
+        not_found(
+            db.remove_evidence(&away, mistake, &w.actor(AWAY, Role::CafLead))
+                .await,
+            "another council",
+        );
+
+        // While the system scope is with the reviewer its links cannot change: the note stays.
+        db.raw_execute(&format!(
+            "UPDATE scopes SET state = 'in_review' WHERE id = {system}"
+        ))
+        .await
+        .expect("in review");
+        let before = support::audit_actions(&db, "evidence.").await.len();
+        conflict(
+            db.remove_evidence(&org, note, &a).await,
+            "a scope in review",
+        );
+        assert_eq!(db.evidence_item(&org, note).await.expect("kept").uses, 1);
+        assert_eq!(support::audit_actions(&db, "evidence.").await.len(), before);
+
+        // The mistaken file goes with its link in the draft organisation scope; its bytes are
+        // still used by the twin, so they stay.
+        assert_eq!(
+            db.remove_evidence(&org, mistake, &a)
+                .await
+                .expect("removed"),
+            None
+        );
+        not_found(db.evidence_item(&org, mistake).await, "removed item");
+        assert!(
+            db.outcome_evidence(&org, org_scope, "A1.a")
+                .await
+                .expect("linked")
+                .is_empty()
+        );
+        let record = &support::audit_actions(&db, "evidence.remove").await[0];
+        assert_eq!(record.event.object, format!("evidence:{mistake}"));
+        assert_eq!(record.event.detail["title"], "Wrong file");
+        assert_eq!(record.event.detail["links_removed"], 1);
+        assert_eq!(record.event.detail["sha256"], sha256_hex(bytes));
+        // The last item with those bytes: the caller is told they can go.
+        assert_eq!(
+            db.remove_evidence(&org, twin, &a).await.expect("removed"),
+            Some(sha256_hex(bytes))
+        );
+        not_found(db.remove_evidence(&org, twin, &a).await, "removed twice");
+
+        // Returned to the assessor, the note can go.
+        db.raw_execute(&format!(
+            "UPDATE scopes SET state = 'returned' WHERE id = {system}"
+        ))
+        .await
+        .expect("returned");
+        assert_eq!(
+            db.remove_evidence(&org, note, &a).await.expect("removed"),
+            None
+        );
+        assert_eq!(count(&db, "evidence").await, 0);
+        assert_eq!(count(&db, "evidence_links").await, 0);
+    }
+);

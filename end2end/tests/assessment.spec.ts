@@ -306,6 +306,31 @@ test.describe.serial('an assessment from creation to sign-off', () => {
     await expect(policy).toContainText('Review overdue');
     await expect(lead.locator('#edit-item')).toHaveCount(0);
     await snap(lead, 'evidence-register');
+
+    // A file that supports a signed-off outcome cannot be removed: the reason is given, it stays.
+    const extract = lead.locator('#register tbody tr', { hasText: 'Asset register extract' });
+    await extract.getByRole('link', { name: 'Change details of Asset register extract' }).click();
+    await lead.locator('#remove-item summary').click();
+    await lead.getByRole('button', { name: 'Remove “Asset register extract”' }).click();
+    await expect(lead.locator('#remove-error')).toContainText('signed off, so it stays in the register');
+    await expect(lead.locator('#register')).toContainText('Asset register extract');
+    await expectNoAxeViolations(lead);
+
+    // A note added by mistake goes.
+    await openHydrated(lead, '/org/riverside/evidence');
+    await lead.locator('#reg-kind').selectOption('note');
+    await lead.locator('#reg-title').fill('Meeting notes filed in the wrong council');
+    await lead.locator('#reg-owner').fill('Nobody');
+    await lead.locator('#reg-note').fill('These belong to another council.');
+    await lead.getByRole('button', { name: 'Add to the register' }).click();
+    const mistake = lead.locator('#register tbody tr', { hasText: 'Meeting notes filed in the wrong council' });
+    await expect(mistake).toHaveCount(1);
+    await mistake.getByRole('link', { name: /^Change details/ }).click();
+    await lead.locator('#remove-item summary').click();
+    await lead.getByRole('button', { name: 'Remove “Meeting notes filed in the wrong council”' }).click();
+    await expect(lead.locator('#evidence-removed')).toBeVisible();
+    await expect(lead.locator('#register')).not.toContainText('Meeting notes filed in the wrong council');
+    await expect(lead.locator('#register')).toContainText('Asset register extract');
   });
 
   test('the signed-off assessment is exported and imported again as a copy; a damaged file changes nothing', async () => {

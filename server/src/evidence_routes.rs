@@ -1,4 +1,4 @@
-//! Evidence files over HTTP: the upload form's endpoint and the download link.
+//! Evidence files over HTTP: the upload form's endpoint, the download link and removal.
 //!
 //! Both sit behind the sign-in gate and the origin check. Each authorises the caller against
 //! the organisation in the path; a refusal, an unknown id and another organisation's item all
@@ -53,6 +53,7 @@ pub fn routes(limit: u64) -> Router<AppState> {
             post(upload).layer(DefaultBodyLimit::max(body_limit)),
         )
         .route("/org/{slug}/evidence/{id}/download", get(download))
+        .route("/org/{slug}/evidence/{id}/remove", post(remove))
 }
 
 fn plain(status: StatusCode, text: impl Into<String>) -> Response {
@@ -561,6 +562,50 @@ async fn download(
         bytes,
     )
         .into_response()
+}
+
+/// Removes an item from the register (the form under "Change details"), and its file's bytes
+/// once no register item uses them. Answers with the register, saying what happened.
+async fn remove(
+    State(state): State<AppState>,
+    Path((slug, id)): Path<(String, String)>,
+    Extension(auth): Extension<RequestAuth>,
+) -> Response {
+    let Some((user, actor)) = caller(&auth) else {
+        return not_found();
+    };
+    let org = match state
+        .db
+        .authorize(
+            user.account.id,
+            &slug,
+            Permission::EditAnswers,
+            actor.address.as_deref(),
+        )
+        .await
+    {
+        Ok(org) => org,
+        Err(error) => return data_error(error),
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return not_found();
+    };
+    let register = format!("/org/{slug}/evidence");
+    let unused = match state.db.remove_evidence(&org, id, &actor).await {
+        Ok(unused) => unused,
+        Err(DataError::Conflict(message)) => {
+            let back = with_query(&register, "edit", &id.to_string());
+            return Redirect::to(&with_query(&back, "remove_error", &message)).into_response();
+        }
+        Err(error) => return data_error(error),
+    };
+    if let Some(sha256) = unused
+        && let Err(error) = state.evidence.blobs.remove(&sha256).await
+    {
+        // The item is gone from the register either way; the bytes wait for an administrator.
+        tracing::error!(%sha256, %error, "could not delete a removed evidence file's bytes");
+    }
+    Redirect::to(&with_query(&register, "removed", &id.to_string())).into_response()
 }
 
 #[cfg(test)]

@@ -68,6 +68,9 @@ pub trait BlobStore: Send + Sync + std::fmt::Debug {
 
     /// The bytes stored under `sha256`, checked against it.
     async fn get(&self, sha256: &str) -> Result<Vec<u8>, StoreError>;
+
+    /// Deletes the bytes stored under `sha256`; bytes already gone are not an error.
+    async fn remove(&self, sha256: &str) -> Result<(), StoreError>;
 }
 
 /// Whether `text` is a SHA-256 in lowercase hex (and so safe to use as a file name).
@@ -183,6 +186,13 @@ impl BlobStore for LocalDiskStore {
             });
         }
         Ok(bytes)
+    }
+
+    async fn remove(&self, sha256: &str) -> Result<(), StoreError> {
+        match tokio::fs::remove_file(self.path_of(sha256)?).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -533,6 +533,43 @@ async fn evidence_file(db: &Db, alpha: i64) -> i64 {
     .expect("evidence")
 }
 
+/// One note in alpha's register per caller, for the removal row; returns their ids.
+async fn removable_notes(db: &Db, alpha: i64) -> Vec<i64> {
+    let keeper = db
+        .create_user("keeper@alpha.example.gov.uk", "Keeper", "test")
+        .await
+        .expect("user");
+    db.set_membership(keeper, alpha, Role::Assessor, None, "test")
+        .await
+        .expect("member");
+    let org = db
+        .authorize(keeper, "alpha", app::roles::Permission::EditAnswers, None)
+        .await
+        .expect("scope");
+    let actor = app::data::Actor {
+        user_id: keeper,
+        email: "keeper@alpha.example.gov.uk".into(),
+        address: None,
+    };
+    let mut ids = Vec::new();
+    for column in 0..ACTORS.len() {
+        let fields = app::assess::EvidenceFields {
+            title: format!("Note for caller {column}"),
+            owner: "ICT".into(),
+            describes_date: None,
+            review_by: None,
+            classification: "official".into(),
+        };
+        let body = app::data::EvidenceBody::Note("Walkthrough notes".into());
+        ids.push(
+            db.create_evidence(&org, &fields, &body, &actor)
+                .await
+                .expect("note"),
+        );
+    }
+    ids
+}
+
 /// The evidence upload form as the register page sends it, from the app's own origin.
 fn evidence_upload(cookie: Option<&str>) -> Request<Body> {
     const BOUNDARY: &str = "access-matrix-boundary";
@@ -633,6 +670,8 @@ struct World {
     invite_token: String,
     /// A file in alpha's evidence register.
     evidence: i64,
+    /// Notes in alpha's register, one for each caller to try to remove.
+    removable: Vec<i64>,
     setup_token: String,
     actors: Vec<Actor>,
     /// Alpha's assessment, made by its CAF lead.
@@ -838,8 +877,10 @@ async fn world(db: &Db) -> World {
         .await
         .expect("set-up link");
     let evidence = evidence_file(db, alpha.id).await;
+    let removable = removable_notes(db, alpha.id).await;
     World {
         evidence,
+        removable,
         alpha: alpha.id,
         target,
         target_keys,
@@ -898,6 +939,8 @@ enum Target {
     EvidenceUpload,
     /// Download the file in alpha's register.
     EvidenceDownload,
+    /// Remove a note from alpha's register (a different one per caller).
+    EvidenceRemove,
     /// GET a page of alpha's assessment: `""` (dashboard), `/plan`, or `/outcome` (A1.a of the
     /// organisation scope).
     AssessPage(&'static str),
@@ -988,6 +1031,11 @@ fn request_for(target: Target, world: &World, column: usize) -> (Method, String,
         Target::EvidenceDownload => (
             Method::GET,
             format!("/org/alpha/evidence/{}/download", world.evidence),
+            String::new(),
+        ),
+        Target::EvidenceRemove => (
+            Method::POST,
+            format!("/org/alpha/evidence/{}/remove", world.removable[column]),
             String::new(),
         ),
         Target::RemoveOthersKey => api(
@@ -1145,6 +1193,7 @@ const ROWS: &[Row] = &[
     // Evidence files: those who read assessments download, those who edit answers upload.
     row("/org/alpha/evidence/{id}/download", Target::EvidenceDownload, [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
     change("POST /org/alpha/evidence/upload", Target::EvidenceUpload, "evidence.create", [SIGN_IN, STEP, STEP, E404, OK, OK, E404, E404, E404, E404, E404, E404]),
+    change("POST /org/alpha/evidence/{id}/remove", Target::EvidenceRemove, "evidence.remove", [SIGN_IN, STEP, STEP, E404, OK, OK, E404, E404, E404, E404, E404, E404]),
     // Private area, an organisation's assessments: pages and server functions.
     row("/org/alpha/assessments", Page("/org/alpha/assessments"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
     row("/org/alpha/assessments/{id}", Target::AssessPage(""), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
@@ -1183,7 +1232,9 @@ fn classify(reply: &Reply) -> String {
         OK.to_owned()
     } else if status.is_redirection() {
         let location = reply.location();
-        if location.starts_with("/org/alpha/evidence?added=") {
+        if location.starts_with("/org/alpha/evidence?added=")
+            || location.starts_with("/org/alpha/evidence?removed=")
+        {
             OK.to_owned()
         } else if location.starts_with("/signin/key")
             || location.starts_with("/signin/register-key")
@@ -1385,6 +1436,10 @@ async fn observe(db: &Db) -> (Vec<Vec<String>>, Vec<String>) {
                         .await
                         .expect("keys")
                         .is_empty(),
+                    Target::EvidenceRemove => db
+                        .evidence_item(&world.lead, world.removable[column])
+                        .await
+                        .is_err(),
                     Target::AssessChange("update_evidence") => {
                         db.evidence_item(&world.lead, world.evidence)
                             .await

@@ -894,3 +894,100 @@ on_both!(cross_site_upload_is_refused, |t: TestDb| async move {
     assert!(stored_files(&t.evidence_dir).is_empty());
     assert!(audit_with_prefix(&t.db, "evidence.").await.is_empty());
 });
+
+/// The removal form's POST, from `origin`.
+fn remove_request(path: &str, cookie: &str, origin: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::ORIGIN, origin)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::empty())
+        .expect("request")
+}
+
+on_both!(
+    removal_deletes_the_bytes_once_unused,
+    |t: TestDb| async move {
+        let w = world(&t.db).await;
+        let app = router(&t, 1);
+        let bytes = b"a plan that belongs to another council";
+        let file = |title: &'static str| {
+            fields(
+                title,
+                &[Part::File {
+                    name: "plan.txt",
+                    media: "text/plain",
+                    bytes,
+                }],
+            )
+        };
+        let first =
+            added_id(&upload(&app, "alpha", &w.assessor, &file("Uploaded by mistake")).await);
+        let second =
+            added_id(&upload(&app, "alpha", &w.assessor, &file("The same bytes again")).await);
+        let stored = stored_files(&t.evidence_dir);
+        assert_eq!(stored.len(), 1);
+
+        // Outsiders, readers and other sites change nothing.
+        for (who, cookie, origin, status) in [
+            ("beta assessor", &w.outsider, LOCAL, StatusCode::NOT_FOUND),
+            (
+                "board viewer",
+                &w.board_viewer,
+                LOCAL,
+                StatusCode::NOT_FOUND,
+            ),
+            (
+                "another site",
+                &w.assessor,
+                "https://evil.example",
+                StatusCode::FORBIDDEN,
+            ),
+        ] {
+            let path = format!("/org/alpha/evidence/{first}/remove");
+            let reply = send(&app, remove_request(&path, cookie, origin)).await;
+            assert_eq!(reply.status, status, "{who}");
+        }
+        let reply = send(
+            &app,
+            get(
+                &format!("/org/alpha/evidence/{first}/remove"),
+                Some(&w.assessor),
+            ),
+        )
+        .await;
+        assert_ne!(reply.status, StatusCode::SEE_OTHER, "no removal on GET");
+        assert_eq!(stored_files(&t.evidence_dir), stored);
+        assert!(audit_with_prefix(&t.db, "evidence.remove").await.is_empty());
+
+        // The first removal keeps the bytes the second item still uses; the second deletes them.
+        let path = |id: i64| format!("/org/alpha/evidence/{id}/remove");
+        let reply = send(&app, remove_request(&path(first), &w.assessor, LOCAL)).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        assert_eq!(
+            query_value(reply.location(), "removed"),
+            Some(first.to_string())
+        );
+        assert_eq!(stored_files(&t.evidence_dir), stored);
+        let gone = send(
+            &app,
+            get(
+                &format!("/org/alpha/evidence/{first}/download"),
+                Some(&w.assessor),
+            ),
+        )
+        .await;
+        assert_eq!(gone.status, StatusCode::NOT_FOUND);
+        let reply = send(&app, remove_request(&path(second), &w.assessor, LOCAL)).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.text());
+        assert!(
+            stored_files(&t.evidence_dir).is_empty(),
+            "the bytes are deleted"
+        );
+        let removed = audit_with_prefix(&t.db, "evidence.remove").await;
+        assert_eq!(removed.len(), 2);
+        assert_eq!(removed[0].event.detail["sha256"], sha_hex(bytes));
+        let again = send(&app, remove_request(&path(second), &w.assessor, LOCAL)).await;
+        assert_eq!(again.status, StatusCode::NOT_FOUND);
+    }
+);

@@ -310,6 +310,79 @@ impl Db {
         Ok(())
     }
 
+    /// Removes an item from the register, with its links to outcomes of scopes still being
+    /// answered: for an item added by mistake, or one that must no longer be held. An item that
+    /// supports an outcome of a scope in review, with the assurer, assured or signed off stays
+    /// (those links cannot change). Returns the file's SHA-256 when no register item of any
+    /// organisation uses those bytes any more, so the caller can delete them from the store.
+    pub async fn remove_evidence(
+        &self,
+        org: &OrgScope,
+        id: i64,
+        actor: &Actor,
+    ) -> Result<Option<String>, DataError> {
+        if !org.role().can(Permission::EditAnswers) {
+            return Err(not_found());
+        }
+        let item = self.evidence_item(org, id).await?;
+        let mut tx = self.pool().begin().await?;
+        let states: Vec<String> = sqlx::query(
+            "SELECT DISTINCT s.state FROM evidence_links l JOIN scopes s ON s.id = l.scope_id \
+             WHERE l.evidence_id = $1",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get("state"))
+        .collect::<Result<_, _>>()?;
+        if states
+            .iter()
+            .any(|s| !ScopeState::from_key(s).is_some_and(ScopeState::editable))
+        {
+            return Err(DataError::Conflict(
+                "This item supports outcomes of a scope that is in review, with the assurer, \
+                 assured or signed off, so it stays in the register. Change its details instead, \
+                 or remove it once the scope is returned."
+                    .to_owned(),
+            ));
+        }
+        let links = sqlx::query("DELETE FROM evidence_links WHERE evidence_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query("DELETE FROM evidence WHERE id = $1 AND organisation_id = $2")
+            .bind(id)
+            .bind(org.organisation_id())
+            .execute(&mut *tx)
+            .await?;
+        append_audit_in(
+            &mut tx,
+            actor.event(
+                org,
+                "evidence.remove",
+                format!("evidence:{id}"),
+                serde_json::json!({
+                    "kind": item.kind.key(), "title": item.fields.title,
+                    "sha256": item.sha256, "links_removed": links,
+                }),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        let Some(sha256) = item.sha256 else {
+            return Ok(None);
+        };
+        let still_used: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM evidence WHERE file_sha256 = $1")
+                .bind(&sha256)
+                .fetch_one(self.pool())
+                .await?
+                .try_get("n")?;
+        Ok((still_used == 0).then_some(sha256))
+    }
+
     /// The organisation's register, newest first.
     pub async fn list_evidence(&self, org: &OrgScope) -> Result<Vec<EvidenceItem>, DataError> {
         if !org.role().can(Permission::ReadAssessments) {

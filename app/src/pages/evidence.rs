@@ -45,6 +45,7 @@ pub fn EvidencePage() -> impl IntoView {
             (query.get("added").is_some() && query.get("upload_error").is_none()).then(|| view! { <div class="inset" role="status"><p class="body">"The file was added to the register."</p></div> })
         }}
         {move || query.read().get("updated").map(|_| view! { <div class="inset" role="status" id="evidence-updated"><p class="body">"The item's details were saved."</p></div> })}
+        {move || query.read().get("removed").map(|_| view! { <div class="inset" role="status" id="evidence-removed"><p class="body">"The item was removed from the register."</p></div> })}
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
@@ -145,6 +146,29 @@ fn EditEvidence(
     update: ServerAction<UpdateEvidence>,
 ) -> impl IntoView {
     let register = format!("/org/{slug}/evidence");
+    let heading = format!(
+        "Change the details of \u{201c}{}\u{201d}",
+        item.fields.title
+    );
+    let remove_label = format!("Remove \u{201c}{}\u{201d}", item.fields.title);
+    let remove_action = format!("{register}/{}/remove", item.id);
+    let remove_error = use_query_map().read_untracked().get("remove_error");
+    let removal_note = format!(
+        "For an item added by mistake, or one the council must no longer hold. {}{}It cannot be \
+         undone; an item that supports an outcome of a scope in review or signed off stays.",
+        match item.uses {
+            0 => String::new(),
+            n => format!(
+                "Its {} to outcomes go with it. ",
+                crate::components::count(n, "link", "links")
+            ),
+        },
+        if item.kind == EvidenceKind::File {
+            "The file is deleted from the server once no other item uses it. "
+        } else {
+            ""
+        },
+    );
     let text = match item.kind {
         EvidenceKind::File => view! {
             <p class="hint">{format!("The file itself ({}) cannot change: upload a new version as a new item.", item.file_name.clone().unwrap_or_default())}</p>
@@ -164,8 +188,9 @@ fn EditEvidence(
     };
     view! {
         <section class="inset" id="edit-item" aria-labelledby="edit-heading">
-            <h2 class="heading-m" id="edit-heading">{format!("Change the details of \u{201c}{}\u{201d}", item.fields.title)}</h2>
+            <h2 class="heading-m" id="edit-heading">{heading}</h2>
             <p class="hint">"Assessments already signed off keep the details they were signed with."</p>
+            {remove_error.map(|e| view! { <div class="error-summary" role="alert" id="remove-error"><p class="body">{format!("The item was not removed: {e}")}</p></div> })}
             <FormError value=update.value() />
             <ActionForm action=update attr:class="form">
                 <input type="hidden" name="slug" value=slug />
@@ -174,9 +199,16 @@ fn EditEvidence(
                 {text}
                 <div class="actions-row">
                     <button type="submit" class="button">"Save changes"</button>
-                    <a class="body" href=register>"Cancel"</a>
+                    <a class="body" href=register.clone()>"Cancel"</a>
                 </div>
             </ActionForm>
+            <details class="details" id="remove-item">
+                <summary class="details__summary">"Remove this item from the register"</summary>
+                <p class="body">{removal_note}</p>
+                <form method="post" action=remove_action>
+                    <button type="submit" class="button button--warning">{remove_label}</button>
+                </form>
+            </details>
         </section>
     }
 }
