@@ -114,6 +114,27 @@ fn caller(auth: &RequestAuth) -> Option<(&SignedIn, Actor)> {
     Some((user, actor))
 }
 
+/// The caller's scope in the organisation `slug` with `permission`, and their audit identity;
+/// anything else is the one 404 (a refusal by a signed-in user is audited by `authorize`).
+async fn authorised(
+    state: &AppState,
+    auth: &RequestAuth,
+    slug: &str,
+    permission: Permission,
+) -> Result<(OrgScope, Actor), Response> {
+    let Some((user, actor)) = caller(auth) else {
+        return Err(not_found());
+    };
+    match state
+        .db
+        .authorize(user.account.id, slug, permission, actor.address.as_deref())
+        .await
+    {
+        Ok(org) => Ok((org, actor)),
+        Err(error) => Err(data_error(error)),
+    }
+}
+
 /// Where to send the browser after an upload: `next` when it is a plain path inside this
 /// organisation, else the evidence register.
 fn back_to(slug: &str, next: Option<&str>) -> String {
@@ -226,21 +247,9 @@ async fn upload(
     Extension(auth): Extension<RequestAuth>,
     request: Request,
 ) -> Response {
-    let Some((user, actor)) = caller(&auth) else {
-        return not_found();
-    };
-    let org = match state
-        .db
-        .authorize(
-            user.account.id,
-            &slug,
-            Permission::EditAnswers,
-            actor.address.as_deref(),
-        )
-        .await
-    {
-        Ok(org) => org,
-        Err(error) => return data_error(error),
+    let (org, actor) = match authorised(&state, &auth, &slug, Permission::EditAnswers).await {
+        Ok(found) => found,
+        Err(refused) => return refused,
     };
     let limit = state.evidence.limit;
     if declared_length(request.headers()).is_some_and(|n| n > limit.saturating_add(FORM_ALLOWANCE))
@@ -470,21 +479,9 @@ async fn download(
     Path((slug, id)): Path<(String, String)>,
     Extension(auth): Extension<RequestAuth>,
 ) -> Response {
-    let Some((user, actor)) = caller(&auth) else {
-        return not_found();
-    };
-    let org = match state
-        .db
-        .authorize(
-            user.account.id,
-            &slug,
-            Permission::ReadAssessments,
-            actor.address.as_deref(),
-        )
-        .await
-    {
-        Ok(org) => org,
-        Err(error) => return data_error(error),
+    let (org, actor) = match authorised(&state, &auth, &slug, Permission::ReadAssessments).await {
+        Ok(found) => found,
+        Err(refused) => return refused,
     };
     let Ok(id) = id.parse::<i64>() else {
         return not_found();
@@ -571,21 +568,9 @@ async fn remove(
     Path((slug, id)): Path<(String, String)>,
     Extension(auth): Extension<RequestAuth>,
 ) -> Response {
-    let Some((user, actor)) = caller(&auth) else {
-        return not_found();
-    };
-    let org = match state
-        .db
-        .authorize(
-            user.account.id,
-            &slug,
-            Permission::EditAnswers,
-            actor.address.as_deref(),
-        )
-        .await
-    {
-        Ok(org) => org,
-        Err(error) => return data_error(error),
+    let (org, actor) = match authorised(&state, &auth, &slug, Permission::EditAnswers).await {
+        Ok(found) => found,
+        Err(refused) => return refused,
     };
     let Ok(id) = id.parse::<i64>() else {
         return not_found();
