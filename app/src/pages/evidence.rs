@@ -190,7 +190,7 @@ fn EditEvidence(
         <section class="inset" id="edit-item" aria-labelledby="edit-heading">
             <h2 class="heading-m" id="edit-heading">{heading}</h2>
             <p class="hint">"Assessments already signed off keep the details they were signed with."</p>
-            {remove_error.map(|e| view! { <div class="error-summary" role="alert" id="remove-error"><p class="body">{format!("The item was not removed: {e}")}</p></div> })}
+            {remove_error.map(|e| view! { <div class="error-summary" role="alert" id="remove-error"><p class="body">{format!("The item was not removed. {e}")}</p></div> })}
             <FormError value=update.value() />
             <ActionForm action=update attr:class="form">
                 <input type="hidden" name="slug" value=slug />
