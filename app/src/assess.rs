@@ -347,9 +347,18 @@ pub enum SaveResult {
     Conflict(OutcomeRecord),
 }
 
-/// Whether an outcome standing at `status` falls short of its target (no target: never).
-pub fn below_target(status: Status, target: Option<Status>) -> bool {
-    target.is_some_and(|t| status < t)
+/// Whether an outcome falls short of its target, judged on its confirmed status, else on the
+/// suggestion from its answers. `None` when it is not judged: there is no target, or nobody has
+/// answered a statement or confirmed a status yet (an unassessed outcome is not short, it is
+/// unanswered). The dashboard, the plan, the outcome page and the CSV all use this rule.
+pub fn short_of_target(
+    confirmed: Option<Status>,
+    suggested: Status,
+    answered: bool,
+    target: Option<Status>,
+) -> Option<bool> {
+    let target = target?;
+    (answered || confirmed.is_some()).then(|| confirmed.unwrap_or(suggested) < target)
 }
 
 /// The classification of an evidence item (Government Security Classifications).
@@ -606,15 +615,14 @@ impl GridCell {
         self.confirmed.unwrap_or(self.suggested)
     }
 
-    /// Whether anyone has judged it yet: a statement answered or a status confirmed.
-    pub fn assessed(&self) -> bool {
-        self.confirmed.is_some() || self.answered.0 > 0
-    }
-
-    /// Whether it stands below its target. An outcome nobody has assessed yet is not judged:
-    /// it is unanswered, not short (the CSV export leaves it blank for the same reason).
+    /// Whether it is judged short of its target ([`short_of_target`]).
     pub fn below_target(&self) -> bool {
-        self.assessed() && below_target(self.standing(), self.target)
+        short_of_target(
+            self.confirmed,
+            self.suggested,
+            self.answered.0 > 0,
+            self.target,
+        ) == Some(true)
     }
 }
 
@@ -819,11 +827,39 @@ mod tests {
     }
 
     #[test]
-    fn below_target_compares_the_standing_status() {
+    fn short_of_target_judges_the_standing_status_once_assessed() {
         use caf::Status::{Achieved, NotAchieved, PartiallyAchieved};
-        assert!(below_target(PartiallyAchieved, Some(Achieved)));
-        assert!(!below_target(Achieved, Some(PartiallyAchieved)));
-        assert!(!below_target(NotAchieved, None));
+        // The suggestion stands until a status is confirmed; the confirmed one wins.
+        assert_eq!(
+            short_of_target(None, PartiallyAchieved, true, Some(Achieved)),
+            Some(true)
+        );
+        assert_eq!(
+            short_of_target(None, Achieved, true, Some(PartiallyAchieved)),
+            Some(false)
+        );
+        assert_eq!(
+            short_of_target(Some(Achieved), NotAchieved, true, Some(Achieved)),
+            Some(false)
+        );
+        assert_eq!(
+            short_of_target(Some(NotAchieved), Achieved, true, Some(Achieved)),
+            Some(true)
+        );
+        // A confirmed status alone is enough to judge; nothing at all is not judged.
+        assert_eq!(
+            short_of_target(Some(NotAchieved), NotAchieved, false, Some(Achieved)),
+            Some(true)
+        );
+        assert_eq!(
+            short_of_target(None, NotAchieved, false, Some(Achieved)),
+            None
+        );
+        // No target: never judged.
+        assert_eq!(
+            short_of_target(Some(NotAchieved), NotAchieved, true, None),
+            None
+        );
     }
 
     #[test]

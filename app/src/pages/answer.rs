@@ -833,15 +833,16 @@ fn Actions(data: OutcomeWorkspace, slug: String) -> impl IntoView {
     let can_propose = lead
         || (data.role.can(Permission::Assure)
             && data.scope.state != crate::assess::ScopeState::SignedOff);
-    let standing = data
-        .record
-        .draft
-        .confirmed
-        .as_deref()
-        .and_then(Status::from_key)
-        .unwrap_or(data.record.suggested);
-    let assessed = data.record.draft.confirmed.is_some() || !data.record.draft.answers.is_empty();
-    let below = assessed && crate::assess::below_target(standing, data.target);
+    let below = crate::assess::short_of_target(
+        data.record
+            .draft
+            .confirmed
+            .as_deref()
+            .and_then(Status::from_key),
+        data.record.suggested,
+        !data.record.draft.answers.is_empty(),
+        data.target,
+    ) == Some(true);
     view! {
         <section aria-labelledby="plan-heading">
             <h2 class="heading-m" id="plan-heading">"Improvement plan"</h2>

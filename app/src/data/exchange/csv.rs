@@ -1,5 +1,6 @@
 //! The CSV of outcome statuses: one row per scope and outcome, for spreadsheets.
 
+use crate::assess::short_of_target;
 use crate::data::assessments::{Actor, scope_outcomes};
 use crate::data::{DataError, Db, OrgScope};
 use caf::Status;
@@ -98,7 +99,6 @@ impl Db {
                 let target = a.targets.get(&outcome.id).copied();
                 let confirmed = record.confirmed.as_deref().and_then(Status::from_key);
                 let suggested = record.suggested;
-                let standing = confirmed.or(suggested);
                 out.push_str(&line(&[
                     a.title.clone(),
                     a.period.clone(),
@@ -123,13 +123,12 @@ impl Db {
                         .unwrap_or_default(),
                     record.answers.len().to_string(),
                     outcome.indicators.len().to_string(),
-                    // Judged only once assessed, as on the dashboard and the plan.
-                    match (target, standing) {
-                        (Some(t), Some(s)) if confirmed.is_some() || !record.answers.is_empty() => {
-                            yes_no(s < t)
-                        }
-                        _ => String::new(),
-                    },
+                    suggested
+                        .and_then(|s| {
+                            short_of_target(confirmed, s, !record.answers.is_empty(), target)
+                        })
+                        .map(yes_no)
+                        .unwrap_or_default(),
                     record
                         .assignee
                         .as_ref()
