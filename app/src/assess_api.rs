@@ -71,6 +71,24 @@ fn optional(text: String) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
+/// An evidence item's shared fields as the forms send them (blank dates are none).
+#[cfg(feature = "ssr")]
+fn evidence_fields(
+    title: String,
+    owner: String,
+    describes_date: String,
+    review_by: String,
+    classification: String,
+) -> crate::assess::EvidenceFields {
+    crate::assess::EvidenceFields {
+        title,
+        owner,
+        describes_date: optional(describes_date),
+        review_by: optional(review_by),
+        classification,
+    }
+}
+
 /// The organisation's assessments.
 #[server(prefix = "/api/assess", endpoint = "list")]
 pub async fn assessments(slug: String) -> Result<AssessmentsView, AppError> {
@@ -345,13 +363,7 @@ pub async fn add_evidence(
                     ));
                 }
             };
-            let fields = crate::assess::EvidenceFields {
-                title,
-                owner,
-                describes_date: optional(describes_date),
-                review_by: optional(review_by),
-                classification,
-            };
+            let fields = evidence_fields(title, owner, describes_date, review_by, classification);
             let db = ctx::db()?;
             let actor = actor(&user)?;
             // Check the outcome first, so a bad link target stores nothing.
@@ -389,13 +401,7 @@ pub async fn update_evidence(
     respond(
         async {
             let (user, org) = scope(&slug, Permission::EditAnswers).await?;
-            let fields = crate::assess::EvidenceFields {
-                title,
-                owner,
-                describes_date: optional(describes_date),
-                review_by: optional(review_by),
-                classification,
-            };
+            let fields = evidence_fields(title, owner, describes_date, review_by, classification);
             ctx::db()?
                 .update_evidence(&org, id, &fields, &text, &actor(&user)?)
                 .await?;

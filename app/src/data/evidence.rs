@@ -65,6 +65,13 @@ fn item_from(row: &sqlx::any::AnyRow, today: &str) -> Result<EvidenceItem, DataE
 
 /// Checks the fields every item has, and a link's address; every problem at once.
 pub fn check_evidence(fields: &EvidenceFields, body: &EvidenceBody) -> Vec<String> {
+    let mut problems = check_fields(fields);
+    problems.extend(check_body(body));
+    problems
+}
+
+/// Checks title, owner, dates and classification.
+fn check_fields(fields: &EvidenceFields) -> Vec<String> {
     let mut problems = Vec::new();
     if fields.title.trim().is_empty() || fields.title.chars().count() > 200 {
         problems.push("Enter a title (at most 200 characters).".to_owned());
@@ -86,6 +93,12 @@ pub fn check_evidence(fields: &EvidenceFields, body: &EvidenceBody) -> Vec<Strin
     if Classification::from_key(&fields.classification).is_none() {
         problems.push("Choose OFFICIAL or OFFICIAL-SENSITIVE.".to_owned());
     }
+    problems
+}
+
+/// Checks a link's address, a note's text or a file's size.
+fn check_body(body: &EvidenceBody) -> Vec<String> {
+    let mut problems = Vec::new();
     match body {
         EvidenceBody::Link(url) => {
             let url = url.trim();
@@ -217,25 +230,22 @@ impl Db {
             return Err(not_found());
         }
         let item = self.evidence_item(org, id).await?;
-        let body = match item.kind {
-            EvidenceKind::Link => EvidenceBody::Link(text.to_owned()),
-            EvidenceKind::Note => EvidenceBody::Note(text.to_owned()),
-            EvidenceKind::File => EvidenceBody::File(StoredFile {
-                sha256: item.sha256.clone().unwrap_or_default(),
-                name: item.file_name.clone().unwrap_or_default(),
-                size: item.file_size.unwrap_or_default(),
-                media_type: String::new(),
-            }),
+        let text = text.trim().to_owned();
+        let mut problems = check_fields(fields);
+        let (url, note) = match item.kind {
+            EvidenceKind::Link => {
+                problems.extend(check_body(&EvidenceBody::Link(text.clone())));
+                (Some(text), None)
+            }
+            EvidenceKind::Note => {
+                problems.extend(check_body(&EvidenceBody::Note(text.clone())));
+                (None, Some(text))
+            }
+            EvidenceKind::File => (None, None),
         };
-        let problems = check_evidence(fields, &body);
         if !problems.is_empty() {
             return Err(DataError::Invalid(problems.join(" ")));
         }
-        let (url, note) = match &body {
-            EvidenceBody::Link(u) => (Some(u.trim().to_owned()), None),
-            EvidenceBody::Note(n) => (None, Some(n.trim().to_owned())),
-            EvidenceBody::File(_) => (None, None),
-        };
         let after = EvidenceFields {
             title: fields.title.trim().to_owned(),
             owner: fields.owner.trim().to_owned(),
@@ -243,37 +253,23 @@ impl Db {
             review_by: blank_to_none(&fields.review_by).map(str::to_owned),
             classification: fields.classification.clone(),
         };
-        let mut changes = serde_json::Map::new();
-        let mut note_change = |name: &str, before: &Option<String>, after: &Option<String>| {
-            if before != after {
-                changes.insert(
-                    name.to_owned(),
-                    serde_json::json!({ "before": before, "after": after }),
-                );
-            }
+        // What changed, before and after; a note's text stays out of the log, only that it changed.
+        let facts = |f: &EvidenceFields, url: &Option<String>| {
+            serde_json::json!({
+                "title": f.title, "owner": f.owner, "describes_date": f.describes_date,
+                "review_by": f.review_by, "classification": f.classification, "url": url,
+            })
         };
-        let some = |s: &str| Some(s.to_owned());
-        note_change("title", &some(&item.fields.title), &some(&after.title));
-        note_change("owner", &some(&item.fields.owner), &some(&after.owner));
-        note_change(
-            "describes_date",
-            &item.fields.describes_date,
-            &after.describes_date,
-        );
-        note_change("review_by", &item.fields.review_by, &after.review_by);
-        note_change(
-            "classification",
-            &some(&item.fields.classification),
-            &some(&after.classification),
-        );
-        if item.kind == EvidenceKind::Link {
-            note_change("url", &item.url, &url);
-        }
-        if item.kind == EvidenceKind::Note {
-            // The text itself stays out of the audit log; its change is recorded.
-            if item.note != note {
-                changes.insert("note".to_owned(), serde_json::json!("changed"));
+        let (before_facts, after_facts) = (facts(&item.fields, &item.url), facts(&after, &url));
+        let mut changes = serde_json::Map::new();
+        for (name, before) in before_facts.as_object().into_iter().flatten() {
+            if after_facts[name] != *before {
+                let change = serde_json::json!({ "before": before, "after": after_facts[name] });
+                changes.insert(name.clone(), change);
             }
+        }
+        if item.note != note {
+            changes.insert("note".to_owned(), serde_json::json!("changed"));
         }
         if changes.is_empty() {
             return Ok(());
@@ -281,7 +277,7 @@ impl Db {
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "UPDATE evidence SET title = $1, owner = $2, describes_date = $3, review_by = $4, \
-             classification = $5, url = COALESCE($6, url), note = COALESCE($7, note), updated_at = $8 \
+             classification = $5, url = $6, note = $7, updated_at = $8 \
              WHERE id = $9 AND organisation_id = $10",
         )
         .bind(&after.title)
