@@ -1,6 +1,6 @@
 //! Evidence files over HTTP: the upload form's endpoint, the download link and removal.
 //!
-//! Both sit behind the sign-in gate and the origin check. Each authorises the caller against
+//! All three sit behind the sign-in gate and the origin check. Each authorises the caller against
 //! the organisation in the path; a refusal, an unknown id and another organisation's item all
 //! answer the same 404. Uploads are streamed into the [`BlobStore`] with the size limit enforced
 //! as the bytes arrive; downloads are always attachments, checked against their SHA-256 first.

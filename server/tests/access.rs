@@ -485,20 +485,28 @@ async fn snapshot(db: &Db) -> String {
 /// The bytes of the file in alpha's register: only a granted download contains them.
 const EVIDENCE_TEXT: &str = "Alpha's backup restore test, March 2026";
 
-/// Stores a file in alpha's evidence register, as an assessor of alpha; returns its id.
-async fn evidence_file(db: &Db, alpha: i64) -> i64 {
-    use server::storage::BlobStore;
-    let filer = db
-        .create_user("filer@alpha.example.gov.uk", "Filer", "test")
-        .await
-        .expect("user");
-    db.set_membership(filer, alpha, Role::Assessor, None, "test")
+/// A new assessor of alpha who files evidence: their scope and audit identity.
+async fn alpha_assessor(db: &Db, alpha: i64, email: &str) -> (OrgScope, app::data::Actor) {
+    let user_id = db.create_user(email, "Filer", "test").await.expect("user");
+    db.set_membership(user_id, alpha, Role::Assessor, None, "test")
         .await
         .expect("member");
     let org = db
-        .authorize(filer, "alpha", app::roles::Permission::EditAnswers, None)
+        .authorize(user_id, "alpha", app::roles::Permission::EditAnswers, None)
         .await
         .expect("scope");
+    let actor = app::data::Actor {
+        user_id,
+        email: email.to_owned(),
+        address: None,
+    };
+    (org, actor)
+}
+
+/// Stores a file in alpha's evidence register, as an assessor of alpha; returns its id.
+async fn evidence_file(db: &Db, alpha: i64) -> i64 {
+    use server::storage::BlobStore;
+    let (org, actor) = alpha_assessor(db, alpha, "filer@alpha.example.gov.uk").await;
     let stored = server::storage::LocalDiskStore::new(evidence_dir())
         .put(
             Box::pin(futures_util::stream::once(async {
@@ -523,11 +531,7 @@ async fn evidence_file(db: &Db, alpha: i64) -> i64 {
             size: i64::try_from(stored.size).expect("size"),
             media_type: "text/plain".into(),
         }),
-        &app::data::Actor {
-            user_id: filer,
-            email: "filer@alpha.example.gov.uk".into(),
-            address: None,
-        },
+        &actor,
     )
     .await
     .expect("evidence")
@@ -535,22 +539,7 @@ async fn evidence_file(db: &Db, alpha: i64) -> i64 {
 
 /// One note in alpha's register per caller, for the removal row; returns their ids.
 async fn removable_notes(db: &Db, alpha: i64) -> Vec<i64> {
-    let keeper = db
-        .create_user("keeper@alpha.example.gov.uk", "Keeper", "test")
-        .await
-        .expect("user");
-    db.set_membership(keeper, alpha, Role::Assessor, None, "test")
-        .await
-        .expect("member");
-    let org = db
-        .authorize(keeper, "alpha", app::roles::Permission::EditAnswers, None)
-        .await
-        .expect("scope");
-    let actor = app::data::Actor {
-        user_id: keeper,
-        email: "keeper@alpha.example.gov.uk".into(),
-        address: None,
-    };
+    let (org, actor) = alpha_assessor(db, alpha, "keeper@alpha.example.gov.uk").await;
     let mut ids = Vec::new();
     for column in 0..ACTORS.len() {
         let fields = app::assess::EvidenceFields {

@@ -54,7 +54,10 @@ pub fn EvidencePage() -> impl IntoView {
                         let slug = slug();
                         let edit = editing().filter(|_| register.can_edit).map(|id| {
                             match register.items.iter().find(|e| e.id == id) {
-                                Some(item) => view! { <EditEvidence item=item.clone() slug=slug.clone() update /> }.into_any(),
+                                Some(item) => {
+                                    let remove_error = query.read().get("remove_error");
+                                    view! { <EditEvidence item=item.clone() slug=slug.clone() update remove_error /> }.into_any()
+                                }
                                 None => view! { <div class="error-summary" role="alert"><p class="body">"That item is not in the register."</p></div> }.into_any(),
                             }
                         });
@@ -144,6 +147,8 @@ fn EditEvidence(
     item: EvidenceItem,
     slug: String,
     update: ServerAction<UpdateEvidence>,
+    /// Why the last removal was refused, if it was.
+    remove_error: Option<String>,
 ) -> impl IntoView {
     let register = format!("/org/{slug}/evidence");
     let heading = format!(
@@ -152,7 +157,6 @@ fn EditEvidence(
     );
     let remove_label = format!("Remove \u{201c}{}\u{201d}", item.fields.title);
     let remove_action = format!("{register}/{}/remove", item.id);
-    let remove_error = use_query_map().read_untracked().get("remove_error");
     let removal_note = format!(
         "For an item added by mistake, or one the council must no longer hold. {}{}It cannot be \
          undone; an item that supports an outcome of a scope in review or signed off stays.",
