@@ -140,3 +140,18 @@ pub fn when(stamp: &str) -> String {
 pub fn count(n: i64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_take_the_right_number() {
+        assert_eq!(count(0, "change", "changes"), "0 changes");
+        assert_eq!(count(1, "change", "changes"), "1 change");
+        assert_eq!(
+            count(9, "unused recovery code", "unused recovery codes"),
+            "9 unused recovery codes"
+        );
+    }
+}

@@ -331,6 +331,23 @@ test.describe.serial('an assessment from creation to sign-off', () => {
     await expect(lead.locator('#evidence-removed')).toBeVisible();
     await expect(lead.locator('#register')).not.toContainText('Meeting notes filed in the wrong council');
     await expect(lead.locator('#register')).toContainText('Asset register extract');
+
+    // On a phone the wide progress table scrolls inside its own region; the page does not.
+    await lead.setViewportSize({ width: 390, height: 844 });
+    await openHydrated(lead, dashboard);
+    const widths = await lead.evaluate(() => {
+      const region = document.querySelector('#progress')!.closest('.table-scroll')!;
+      return {
+        page: document.documentElement.scrollWidth,
+        viewport: window.innerWidth,
+        table: region.scrollWidth,
+        region: region.clientWidth,
+      };
+    });
+    expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+    expect(widths.table).toBeGreaterThan(widths.region);
+    await expectNoAxeViolations(lead);
+    await lead.setViewportSize({ width: 1280, height: 720 });
   });
 
   test('the signed-off assessment is exported and imported again as a copy; a damaged file changes nothing', async () => {

@@ -312,3 +312,29 @@ fn scope_summary(scope: &crate::assess::ScopeSummary) -> String {
     }
     parts.join(" · ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assess::{ScopeKind, ScopeState, ScopeSummary};
+
+    #[test]
+    fn a_scope_summary_has_no_dangling_separator() {
+        let mut scope = ScopeSummary {
+            id: 1,
+            kind: ScopeKind::System,
+            name: "Payroll".into(),
+            description: "  ".into(),
+            state: ScopeState::Draft,
+        };
+        assert_eq!(
+            scope_summary(&scope),
+            "Critical system (objectives B and C) · Draft"
+        );
+        scope.description = "Pays 6,000 staff.".into();
+        assert_eq!(
+            scope_summary(&scope),
+            "Critical system (objectives B and C) · Draft · Pays 6,000 staff."
+        );
+    }
+}
