@@ -135,6 +135,17 @@ pub fn compare(
     profile: &Profile,
     statuses: &BTreeMap<String, Status>,
 ) -> Comparison {
+    compare_targets(framework, &profile.id, &profile.targets, statuses)
+}
+
+/// Compare statuses against targets given outcome by outcome (as a signed record holds them),
+/// by the same rule as [`compare`]: an outcome without a target has Not achieved as its minimum.
+pub fn compare_targets(
+    framework: &Framework,
+    profile_id: &str,
+    targets: &BTreeMap<String, Status>,
+    statuses: &BTreeMap<String, Status>,
+) -> Comparison {
     let mut rows = Vec::new();
     let mut principles = Vec::new();
     let mut objectives = Vec::new();
@@ -144,8 +155,7 @@ pub fn compare(
         for principle in &objective.principles {
             let mut principle_totals = Totals::default();
             for outcome in &principle.outcomes {
-                let target = profile
-                    .targets
+                let target = targets
                     .get(&outcome.id)
                     .copied()
                     .unwrap_or(Status::NotAchieved);
@@ -176,7 +186,7 @@ pub fn compare(
     }
     Comparison {
         framework_version: framework.version.clone(),
-        profile_id: profile.id.clone(),
+        profile_id: profile_id.to_owned(),
         rows,
         principles,
         objectives,
