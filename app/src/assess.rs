@@ -538,6 +538,11 @@ impl ActionStatus {
     pub fn from_key(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.key() == key)
     }
+
+    /// Whether the action is closed: done, or declined.
+    pub fn closed(self) -> bool {
+        matches!(self, Self::Done | Self::Declined)
+    }
 }
 
 /// An assessment as listed.

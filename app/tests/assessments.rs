@@ -36,56 +36,6 @@ async fn save(
         .await
 }
 
-/// Confirms the suggested status of every unconfirmed outcome of a scope, through the data layer.
-async fn confirm_all(db: &Db, w: &World, scope: i64, kind: ScopeKind) {
-    let lead = w.lead(db, HOME).await;
-    let actor = w.actor(HOME, Role::CafLead);
-    for outcome in outcome_ids(kind) {
-        let record = db
-            .outcome_record(&lead, scope, &outcome)
-            .await
-            .expect("record");
-        if record.draft.confirmed.is_none() {
-            let mut draft = record.draft.clone();
-            draft.confirmed = Some(record.suggested.key().to_owned());
-            let saved = db
-                .save_outcome(&lead, scope, &outcome, record.version, &draft, &actor)
-                .await
-                .expect("confirm");
-            assert!(matches!(saved, SaveResult::Saved { .. }), "{saved:?}");
-        }
-    }
-}
-
-/// Takes one workflow step as `role`, with the permission the server function asks for.
-async fn step(
-    db: &Db,
-    w: &World,
-    role: Role,
-    scope: i64,
-    action: WorkflowAction,
-    comment: Option<(&str, &str)>,
-) -> Result<ScopeState, DataError> {
-    let org = w.grant(db, HOME, role, action.permission()).await?;
-    db.workflow_step(&org, scope, action, comment, &w.actor(HOME, role))
-        .await
-}
-
-/// Confirms every outcome and walks the scope through review and assurance to sign-off.
-async fn sign_off(db: &Db, w: &World, scope: i64, kind: ScopeKind) {
-    confirm_all(db, w, scope, kind).await;
-    for (action, role) in [
-        (WorkflowAction::Submit, Role::Assessor),
-        (WorkflowAction::Accept, Role::Reviewer),
-        (WorkflowAction::Assure, Role::ExternalAssurer),
-        (WorkflowAction::SignOff, Role::Approver),
-    ] {
-        step(db, w, role, scope, action, None)
-            .await
-            .unwrap_or_else(|e| panic!("{action:?} by {role:?}: {e:?}"));
-    }
-}
-
 async fn chain_intact(db: &TestDb) -> i64 {
     match db.verify_audit_chain().await.expect("verify") {
         ChainReport::Intact { records } => {
@@ -1635,7 +1585,7 @@ on_both!(
         assert!(dashboard.grids[1].signed.is_none());
 
         let snapshot: Snapshot = serde_json::from_str(&content).expect("snapshot JSON");
-        assert_eq!(snapshot.format, 1);
+        assert_eq!(snapshot.format, app::data::SNAPSHOT_FORMAT);
         assert_eq!(snapshot.signed_by, email(HOME, Role::Approver));
         assert_eq!(snapshot.scope.id, scope);
         assert_eq!(snapshot.assessment.framework_version, "4.0");

@@ -4,7 +4,7 @@
 //! organisation's rows: a scope or assessment of another organisation is simply not found.
 
 use super::audit::append_audit_in;
-use super::{AuditEvent, DataError, Db, OrgScope, now_utc, sha256_hex};
+use super::{AuditEvent, DataError, Db, OrgScope, now_utc};
 use crate::assess::{
     ActionStatus, AnswerInput, AssessmentSummary, CommentView, HistoryEntry, MAX_TEXT,
     OutcomeDraft, OutcomeRecord, PlanAction, SaveResult, ScopeKind, ScopeState, ScopeSummary,
@@ -775,7 +775,7 @@ impl Db {
         }
         let now = now_utc();
         let snapshot = if next == ScopeState::SignedOff {
-            Some(self.build_snapshot(org, &scope, actor, &now).await?)
+            Some(self.build_snapshot(org, &scope, Some(actor), &now).await?)
         } else {
             None
         };
@@ -827,97 +827,6 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(next)
-    }
-
-    /// The canonical JSON of a scope as it stands, and its SHA-256.
-    async fn build_snapshot(
-        &self,
-        org: &OrgScope,
-        scope: &ScopeRow,
-        actor: &Actor,
-        at: &str,
-    ) -> Result<(String, String), DataError> {
-        let summary = self.assessment_summary(org, scope.assessment_id).await?;
-        let targets = self.assessment_targets(org, scope.assessment_id).await?;
-        let framework = self.framework_text(&scope.framework_version).await?;
-        let mut outcomes = Vec::new();
-        for outcome in scope_outcomes(&framework, scope.kind) {
-            let record = self.outcome_record(org, scope.id, &outcome.id).await?;
-            let evidence = self
-                .outcome_evidence(org, scope.id, &outcome.id)
-                .await?
-                .into_iter()
-                .map(|e| SnapshotEvidence {
-                    id: e.id,
-                    kind: e.kind.key().to_owned(),
-                    title: e.fields.title,
-                    classification: e.fields.classification,
-                    review_by: e.fields.review_by,
-                    url: e.url,
-                    sha256: e.sha256,
-                })
-                .collect();
-            outcomes.push(SnapshotOutcome {
-                id: outcome.id.clone(),
-                target: targets.get(&outcome.id).map(|t| t.key().to_owned()),
-                suggested: record.suggested.key().to_owned(),
-                confirmed: record.draft.confirmed,
-                justification: record.draft.justification,
-                narrative: record.draft.narrative,
-                answers: record.draft.answers,
-                evidence,
-            });
-        }
-        let snapshot = Snapshot {
-            format: 1,
-            assessment: SnapshotAssessment {
-                id: summary.id,
-                title: summary.title,
-                period: summary.period,
-                framework_version: summary.framework_version,
-                framework_hash: framework.content_hash(),
-                profile: summary.profile_name,
-            },
-            scope: SnapshotScope {
-                id: scope.id,
-                kind: scope.kind.key().to_owned(),
-                name: scope.name.clone(),
-                description: scope.description.clone(),
-            },
-            outcomes,
-            signed_by: actor.email.clone(),
-            signed_at: at.to_owned(),
-        };
-        let content = serde_json::to_string(&snapshot)
-            .map_err(|e| DataError::Document(format!("snapshot: {e}")))?;
-        let hash = sha256_hex(content.as_bytes());
-        Ok((content, hash))
-    }
-
-    /// A signed-off scope's snapshot: the JSON as signed, its SHA-256, who and when.
-    pub async fn snapshot(
-        &self,
-        org: &OrgScope,
-        scope_id: i64,
-    ) -> Result<Option<(String, String, String, String)>, DataError> {
-        need(org, Permission::ReadAssessments)?;
-        self.scope_row(org, scope_id).await?;
-        sqlx::query(
-            "SELECT s.content, s.sha256, u.display_name, s.signed_at FROM snapshots s \
-             JOIN users u ON u.id = s.signed_by WHERE s.scope_id = $1",
-        )
-        .bind(scope_id)
-        .fetch_optional(self.pool())
-        .await?
-        .map(|r| {
-            Ok((
-                r.try_get("content")?,
-                r.try_get("sha256")?,
-                r.try_get("display_name")?,
-                r.try_get("signed_at")?,
-            ))
-        })
-        .transpose()
     }
 
     /// Adds a comment to an outcome's thread.
@@ -1208,7 +1117,9 @@ impl Db {
         sqlx::query(
             "UPDATE plan_actions SET status = $1, notes = $2, \
              accepted_by = CASE WHEN $3 = 1 THEN $4 ELSE accepted_by END, \
-             accepted_at = CASE WHEN $3 = 1 THEN $5 ELSE accepted_at END WHERE id = $6",
+             accepted_at = CASE WHEN $3 = 1 THEN $5 ELSE accepted_at END, \
+             closed_at = CASE WHEN $7 = 0 THEN NULL WHEN closed_at IS NULL THEN $5 \
+             ELSE closed_at END WHERE id = $6",
         )
         .bind(status.key())
         .bind(notes.trim())
@@ -1216,6 +1127,7 @@ impl Db {
         .bind(org.user_id())
         .bind(now_utc())
         .bind(action_id)
+        .bind(i64::from(status.closed()))
         .execute(&mut *tx)
         .await?;
         append_audit_in(
@@ -1471,93 +1383,6 @@ async fn insert_comment(
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?)
-}
-
-/// The signed record of a scope: what the snapshot's SHA-256 is over.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Snapshot {
-    /// Format of this record (1).
-    pub format: u32,
-    /// The assessment.
-    pub assessment: SnapshotAssessment,
-    /// The scope.
-    pub scope: SnapshotScope,
-    /// Every outcome of the scope in framework order.
-    pub outcomes: Vec<SnapshotOutcome>,
-    /// The approver's email.
-    pub signed_by: String,
-    /// When (UTC).
-    pub signed_at: String,
-}
-
-/// The assessment part of a snapshot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SnapshotAssessment {
-    /// Id.
-    pub id: i64,
-    /// Title.
-    pub title: String,
-    /// Period.
-    pub period: String,
-    /// Framework version.
-    pub framework_version: String,
-    /// SHA-256 of the framework text answered against.
-    pub framework_hash: String,
-    /// Target profile name.
-    pub profile: String,
-}
-
-/// The scope part of a snapshot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SnapshotScope {
-    /// Id.
-    pub id: i64,
-    /// `organisation` or `system`.
-    pub kind: String,
-    /// Name.
-    pub name: String,
-    /// Description.
-    pub description: String,
-}
-
-/// One outcome in a snapshot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SnapshotOutcome {
-    /// Outcome id.
-    pub id: String,
-    /// Target status key.
-    pub target: Option<String>,
-    /// Suggested status key.
-    pub suggested: String,
-    /// Confirmed status key.
-    pub confirmed: Option<String>,
-    /// Why confirmed differs from suggested.
-    pub justification: String,
-    /// Narrative.
-    pub narrative: String,
-    /// Answers.
-    pub answers: Vec<AnswerInput>,
-    /// Evidence with hashes.
-    pub evidence: Vec<SnapshotEvidence>,
-}
-
-/// One evidence item in a snapshot.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SnapshotEvidence {
-    /// Id in the register.
-    pub id: i64,
-    /// file, link or note.
-    pub kind: String,
-    /// Title.
-    pub title: String,
-    /// Classification key.
-    pub classification: String,
-    /// Review-by date.
-    pub review_by: Option<String>,
-    /// The link, for links.
-    pub url: Option<String>,
-    /// SHA-256, for files.
-    pub sha256: Option<String>,
 }
 
 #[cfg(test)]

@@ -12,7 +12,9 @@ mod exchange;
 mod frameworks;
 mod people;
 mod profiles;
+mod reports;
 mod sessions;
+mod snapshots;
 mod workspace;
 
 pub use crate::assess::{MAX_TEXT, check_draft};
@@ -21,10 +23,7 @@ pub use accounts::{
     RECOVERY_CODE_COUNT, SecurityKey, UserSummary, canonical_recovery_code, check_key_name,
     random_token,
 };
-pub use assessments::{
-    Actor, MAX_SYSTEMS, NewAssessment, Snapshot, SnapshotAssessment, SnapshotEvidence,
-    SnapshotOutcome, SnapshotScope,
-};
+pub use assessments::{Actor, MAX_SYSTEMS, NewAssessment};
 pub use audit::{AuditEvent, AuditFilter, AuditRecord, ChainReport, GENESIS_HASH, record_hash};
 pub use evidence::{EvidenceBody, StoredFile, check_evidence, display_file_name};
 pub use exchange::{
@@ -35,8 +34,13 @@ pub use exchange::{
 pub use frameworks::{ImportOutcome, StoredFramework};
 pub use people::{OrgScope, Organisation, OrganisationKind, normalise_email};
 pub use profiles::StoredProfile;
+pub use reports::{PreviousSources, ReportScope, ReportSources};
 pub use sessions::{
     ADDRESS_KEY, DbSessionStore, SessionSummary, USER_AGENT_KEY, USER_ID_KEY, session_id_hash,
+};
+pub use snapshots::{
+    SNAPSHOT_FORMAT, Snapshot, SnapshotAction, SnapshotAssessment, SnapshotEvidence,
+    SnapshotOutcome, SnapshotScope, SnapshotSignature, StoredSnapshot, snapshot_kind,
 };
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

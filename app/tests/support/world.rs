@@ -2,7 +2,9 @@
 //! frameworks and profiles, and helpers to start and answer assessments.
 
 use super::TestDb;
-use app::assess::{AnswerInput, EvidenceFields, OutcomeDraft, ScopeKind};
+use app::assess::{
+    AnswerInput, EvidenceFields, OutcomeDraft, SaveResult, ScopeKind, ScopeState, WorkflowAction,
+};
 use app::data::{
     Actor, DataError, Db, EvidenceBody, NewAssessment, OrgScope, OrganisationKind, StoredFile,
 };
@@ -286,4 +288,54 @@ pub fn file(bytes: &[u8], name: &str) -> EvidenceBody {
         size: bytes.len() as i64,
         media_type: "application/pdf".into(),
     })
+}
+
+/// Confirms the suggested status of every unconfirmed outcome of a scope, through the data layer.
+pub async fn confirm_all(db: &Db, w: &World, scope: i64, kind: ScopeKind) {
+    let lead = w.lead(db, HOME).await;
+    let actor = w.actor(HOME, Role::CafLead);
+    for outcome in outcome_ids(kind) {
+        let record = db
+            .outcome_record(&lead, scope, &outcome)
+            .await
+            .expect("record");
+        if record.draft.confirmed.is_none() {
+            let mut draft = record.draft.clone();
+            draft.confirmed = Some(record.suggested.key().to_owned());
+            let saved = db
+                .save_outcome(&lead, scope, &outcome, record.version, &draft, &actor)
+                .await
+                .expect("confirm");
+            assert!(matches!(saved, SaveResult::Saved { .. }), "{saved:?}");
+        }
+    }
+}
+
+/// Takes one workflow step as `role`, with the permission the server function asks for.
+pub async fn step(
+    db: &Db,
+    w: &World,
+    role: Role,
+    scope: i64,
+    action: WorkflowAction,
+    comment: Option<(&str, &str)>,
+) -> Result<ScopeState, DataError> {
+    let org = w.grant(db, HOME, role, action.permission()).await?;
+    db.workflow_step(&org, scope, action, comment, &w.actor(HOME, role))
+        .await
+}
+
+/// Confirms every outcome and walks the scope through review and assurance to sign-off.
+pub async fn sign_off(db: &Db, w: &World, scope: i64, kind: ScopeKind) {
+    confirm_all(db, w, scope, kind).await;
+    for (action, role) in [
+        (WorkflowAction::Submit, Role::Assessor),
+        (WorkflowAction::Accept, Role::Reviewer),
+        (WorkflowAction::Assure, Role::ExternalAssurer),
+        (WorkflowAction::SignOff, Role::Approver),
+    ] {
+        step(db, w, role, scope, action, None)
+            .await
+            .unwrap_or_else(|e| panic!("{action:?} by {role:?}: {e:?}"));
+    }
 }
