@@ -98,7 +98,7 @@ impl Role {
             return true;
         }
         match self {
-            Role::OrgAdmin => matches!(permission, P::ManageMembers | P::ReadReports),
+            Role::OrgAdmin => matches!(permission, P::ManageMembers),
             Role::CafLead => matches!(
                 permission,
                 P::ReadAssessments
@@ -116,9 +116,10 @@ impl Role {
                 P::ReadAssessments | P::ReadReports | P::Comment | P::SignOff
             ),
             Role::BoardViewer => matches!(permission, P::ReadReports),
-            Role::ExternalAssurer => {
-                matches!(permission, P::ReadAssessments | P::Comment | P::Assure)
-            }
+            Role::ExternalAssurer => matches!(
+                permission,
+                P::ReadAssessments | P::ReadReports | P::Comment | P::Assure
+            ),
         }
     }
 }
@@ -146,6 +147,18 @@ mod tests {
             !Role::OrgAdmin.can(Permission::ReadAssessments),
             "admins manage, they do not read"
         );
+        assert!(
+            !Role::OrgAdmin.can(Permission::ReadReports),
+            "a board report holds the assessment's content"
+        );
+        for role in [
+            Role::BoardViewer,
+            Role::Approver,
+            Role::CafLead,
+            Role::ExternalAssurer,
+        ] {
+            assert!(role.can(Permission::ReadReports), "{role:?}");
+        }
         assert!(Role::Approver.can(Permission::SignOff));
         assert!(Role::CafLead.can(Permission::LeadAssessment));
         for role in Role::ALL {

@@ -341,3 +341,22 @@ pub struct AuditRow {
     /// Further facts, as compact JSON.
     pub detail: String,
 }
+
+/// An assessment as listed on the board reports page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportListing {
+    /// The assessment's id.
+    pub id: i64,
+    /// Its title.
+    pub title: String,
+    /// Its period.
+    pub period: String,
+    /// Its framework version.
+    pub framework_version: String,
+    /// How many scopes it has.
+    pub scopes: i64,
+    /// How many are signed off.
+    pub signed_off: i64,
+    /// When the last was signed off (UTC), once all are.
+    pub signed_at: Option<String>,
+}
