@@ -22,6 +22,7 @@ if command -v wasm-opt >/dev/null; then
     "$site/pkg/caf_bg.wasm" -o "$site/pkg/caf_bg.wasm.opt" && mv "$site/pkg/caf_bg.wasm.opt" "$site/pkg/caf_bg.wasm"
 fi
 cp "$ROOT/style/main.css" "$site/pkg/caf.css"
+cp "$ROOT/style/report.css" "$site/pkg/report.css"
 cp -r "$ROOT/public/." "$site/"
 
 say "Building the server ($profile)"

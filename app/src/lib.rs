@@ -14,6 +14,7 @@ mod components;
 pub mod error;
 pub mod filetypes;
 mod pages;
+pub mod reports_api;
 pub mod roles;
 pub mod types;
 
@@ -109,6 +110,7 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route path=path!("/org/:slug/evidence") view=pages::EvidencePage ssr=SsrMode::Async />
+                        <Route path=path!("/org/:slug/reports") view=pages::ReportsPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
             </div>

@@ -47,6 +47,7 @@ async fn main() {
         site_root: folder.clone(),
         evidence_dir: folder.join("evidence"),
         max_upload_mib: 25,
+        report_classification: app::report::DEFAULT_CLASSIFICATION.to_owned(),
     };
     let router = server::web::router(db.clone(), &args, auth);
     println!(

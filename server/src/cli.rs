@@ -68,6 +68,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     audit_list(&db, limit, action).await
                 }
                 Some(Command::Assessment(command)) => crate::exchange_cli::run(&db, command).await,
+                Some(Command::Report(args)) => crate::report::cli::run(&db, args).await,
                 Some(Command::Framework(FrameworkCommand::Validate { .. })) => unreachable!(),
             };
             db.close().await;

@@ -65,6 +65,32 @@ pub enum Command {
     /// Export an assessment as JSON, or import one (see docs/assessment-export.md).
     #[command(subcommand)]
     Assessment(AssessmentCommand),
+    /// Write an assessment's board report as PDF or HTML, acting as a member who may read
+    /// reports (for scheduled board packs). Audited.
+    Report(ReportArgs),
+}
+
+/// Options of `report`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// The organisation's slug.
+    #[arg(long)]
+    pub org: String,
+    /// The email address of the member acting (board viewer, approver, CAF lead or assurer).
+    #[arg(long = "as", value_name = "EMAIL")]
+    pub as_email: String,
+    /// The assessment's id.
+    #[arg(long)]
+    pub id: i64,
+    /// `pdf` or `html`.
+    #[arg(long, value_parser = ["pdf", "html"], default_value = "pdf")]
+    pub format: String,
+    /// The file to write.
+    #[arg(long)]
+    pub output: PathBuf,
+    /// The protective marking printed on every page.
+    #[arg(long, env = "CAF_REPORT_CLASSIFICATION", default_value = app::report::DEFAULT_CLASSIFICATION)]
+    pub classification: String,
 }
 
 /// Assessment subcommands. Both act as a member of the organisation, checked as the web app
@@ -185,6 +211,9 @@ pub struct ServeArgs {
     /// The largest evidence upload, in MiB (1 to 1024).
     #[arg(long, env = "CAF_MAX_UPLOAD_MIB", default_value_t = 25, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub max_upload_mib: u64,
+    /// The protective marking printed on every page of a board report.
+    #[arg(long, env = "CAF_REPORT_CLASSIFICATION", default_value = app::report::DEFAULT_CLASSIFICATION)]
+    pub report_classification: String,
 }
 
 impl Cli {

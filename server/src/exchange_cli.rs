@@ -78,7 +78,7 @@ pub async fn run(db: &Db, command: AssessmentCommand) -> anyhow::Result<()> {
 
 /// The scope of a member who may do `permission` in `org`, checked (and any refusal audited)
 /// as for a signed-in person.
-async fn member(
+pub(crate) async fn member(
     db: &Db,
     org: &str,
     email: &str,
@@ -100,6 +100,8 @@ async fn member(
             "{email} is not a current member of {org} whose role may {}",
             match permission {
                 Permission::LeadAssessment => "import assessments (a CAF lead)",
+                Permission::ReadReports =>
+                    "read its board reports (board viewer, approver, CAF lead or assurer)",
                 _ => "read its assessments",
             }
         ),

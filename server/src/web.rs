@@ -35,6 +35,8 @@ pub struct AppState {
     pub auth: AuthConfig,
     /// Where evidence files are stored, and the upload size limit.
     pub evidence: EvidenceStore,
+    /// Board report settings.
+    pub report: crate::report::routes::ReportSettings,
 }
 
 /// Builds the whole router for a database, a site root and the sign-in settings.
@@ -64,6 +66,9 @@ pub fn router(db: Db, args: &ServeArgs, auth: AuthConfig) -> Router {
         db,
         auth,
         evidence,
+        report: crate::report::routes::ReportSettings {
+            classification: args.report_classification.trim().to_owned(),
+        },
     };
     let routes = route_list();
     Router::new()
@@ -71,6 +76,7 @@ pub fn router(db: Db, args: &ServeArgs, auth: AuthConfig) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::evidence_routes::routes(state.evidence.limit))
         .merge(crate::exchange_routes::routes())
+        .merge(crate::report::routes::routes())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -167,6 +167,7 @@ fn router(db: &Db, public_url: &str) -> Router {
         site_root: std::env::temp_dir(),
         evidence_dir: evidence_dir(),
         max_upload_mib: 25,
+        report_classification: app::report::DEFAULT_CLASSIFICATION.to_owned(),
     };
     server::web::router(db.clone(), &args, auth)
 }

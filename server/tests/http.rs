@@ -28,6 +28,7 @@ async fn app_serving(
         site_root,
         evidence_dir: std::env::temp_dir().join("caf-evidence-unused"),
         max_upload_mib: 25,
+        report_classification: app::report::DEFAULT_CLASSIFICATION.to_owned(),
     };
     let auth = app::auth::AuthConfig::new(
         "http://localhost:3000",

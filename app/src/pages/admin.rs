@@ -336,6 +336,10 @@ pub fn OrgPage() -> impl IntoView {
                                     <li><a href=format!("/org/{}/evidence", org.slug)>"Evidence register"</a></li>
                                 </ul>
                             })}
+                            {org.role.can(Permission::ReadReports).then(|| view! {
+                                <h2 class="heading-m">"Board reports"</h2>
+                                <p class="body"><a href=format!("/org/{}/reports", org.slug) id="board-reports-link">"Board reports"</a></p>
+                            })}
                             {org.can_manage.then(|| view! {
                                 <h2 class="heading-m">"Administration"</h2>
                                 <ul class="list list--bullet">

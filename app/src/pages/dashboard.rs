@@ -110,6 +110,9 @@ fn DashboardView(dashboard: Dashboard, slug: String) -> impl IntoView {
         <ul class="list actions-row">
             <li><a href=format!("{base}/plan")>"Improvement plan"</a></li>
             <li><a href=format!("/org/{slug}/evidence")>"Evidence register"</a></li>
+            {dashboard.role.can(crate::roles::Permission::ReadReports).then(|| view! {
+                <li><a href=format!("{base}/report.html") rel="external" id="board-report-link">"Board report"</a></li>
+            })}
             <li><a href=format!("{base}/export.json") download="" rel="external">"Export (JSON)"</a></li>
             <li><a href=format!("{base}/export.csv") download="" rel="external">"Outcome statuses (CSV)"</a></li>
         </ul>

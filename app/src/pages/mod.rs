@@ -11,6 +11,7 @@ mod framework;
 mod framework_list;
 mod home;
 mod outcome;
+mod reports;
 mod signin;
 
 pub use account::{AccountPage, SessionsPage};
@@ -24,6 +25,7 @@ pub use framework::FrameworkPage;
 pub use framework_list::FrameworkList;
 pub use home::Home;
 pub use outcome::OutcomePage;
+pub use reports::ReportsPage;
 pub use signin::{KeyStepPage, LinkPage, RegisterKeyStepPage, SignInPage};
 
 use crate::components::ErrorPanel;

@@ -146,6 +146,7 @@ pub fn router(t: &TestDb, max_upload_mib: u64) -> Router {
         site_root: std::env::temp_dir(),
         evidence_dir: t.evidence_dir.clone(),
         max_upload_mib,
+        report_classification: app::report::DEFAULT_CLASSIFICATION.to_owned(),
     };
     server::web::router(t.db.clone(), &args, auth)
 }
