@@ -9,5 +9,6 @@ pub mod exchange_cli;
 pub mod exchange_routes;
 pub mod gate;
 pub mod headers;
+pub mod report;
 pub mod storage;
 pub mod web;

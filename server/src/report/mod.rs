@@ -1,0 +1,3 @@
+//! The board report's renderings on the server: the PDF (and, beside it, the HTML).
+
+pub mod pdf;
