@@ -82,7 +82,8 @@ fn the_text_holds_every_outcome_with_its_status_the_counts_and_each_hash() {
     let report = report_fixture::report(false);
     let dir = scratch("text");
     let (pdf, _) = render_to(&report, &dir);
-    let text = pages_text(&pdf).join("\n");
+    let pages = pages_text(&pdf);
+    let text = pages.join("\n");
     let lines = squeezed(&text);
     let flat = lines.join("\n");
 
@@ -118,27 +119,53 @@ fn the_text_holds_every_outcome_with_its_status_the_counts_and_each_hash() {
         }
     }
 
-    // The summary counts are the caf crate's comparison of each scope with the profile.
+    // The summary counts are the caf crate's comparison of each scope with the profile: the
+    // summary page's table rows, in order, end in exactly these four numbers.
+    let summary_page = pages
+        .iter()
+        .find(|p| {
+            p.contains("Executive summary") && p.contains("Outcomes meeting the target profile")
+        })
+        .expect("the executive summary page");
+    let printed: Vec<[usize; 4]> = squeezed(summary_page)
+        .iter()
+        .filter_map(|line| {
+            let words: Vec<&str> = line.split(' ').collect();
+            let tail = words.get(words.len().checked_sub(4)?..)?;
+            let numbers: Vec<usize> = tail.iter().filter_map(|w| w.parse().ok()).collect();
+            <[usize; 4]>::try_from(numbers).ok()
+        })
+        .collect();
     let comparisons = report_fixture::comparisons(false);
+    let mut expected = Vec::new();
     let mut overall = caf::Totals::default();
     for (s, comparison) in comparisons.iter().enumerate() {
         let scope = report_fixture::SCOPES[s].0;
         for group in &comparison.objectives {
             let t = group.totals;
-            let expected = format!(
-                "{scope} {} {} {} {} {} {}",
-                group.id, group.title, t.outcomes, t.assessed, t.meeting, t.below
-            );
             assert!(
-                lines.iter().any(|l| l.contains(&expected)),
-                "the summary table has the row {expected:?}"
+                squeezed(summary_page).iter().any(|l| l.contains(&format!(
+                    "{} {}",
+                    group.id,
+                    &group.title[..10]
+                ))),
+                "the summary names objective {} for {scope}",
+                group.id
             );
+            expected.push([t.outcomes, t.assessed, t.meeting, t.below]);
             overall.outcomes += t.outcomes;
             overall.assessed += t.assessed;
             overall.meeting += t.meeting;
             overall.below += t.below;
         }
     }
+    expected.push([
+        overall.outcomes,
+        overall.assessed,
+        overall.meeting,
+        overall.below,
+    ]);
+    assert_eq!(printed, expected, "the summary table's counts");
     let total = format!(
         "All scopes {} {} {} {}",
         overall.outcomes, overall.assessed, overall.meeting, overall.below
@@ -275,8 +302,33 @@ fn metadata_and_outline_describe_the_report() {
         "creation date in {info}"
     );
     assert!(info.contains("A4"), "A4 pages in {info}");
-    let raw = String::from_utf8_lossy(&bytes);
-    assert!(raw.contains("/Outlines"), "the PDF has an outline");
+    let toc = lopdf::Document::load_mem(&bytes)
+        .expect("lopdf reads the PDF")
+        .get_toc()
+        .expect("the PDF has an outline");
+    let titles: Vec<&str> = toc.toc.iter().map(|t| t.title.as_str()).collect();
+    let mut expected = vec![
+        "Cover",
+        "Executive summary",
+        "Heat map",
+        "Outcomes by objective",
+        "Gaps and the improvement plan",
+        "Assurance",
+        "Sign-off",
+        "Appendix",
+    ];
+    let scopes: Vec<String> = report
+        .appendix
+        .iter()
+        .map(|s| format!("Appendix: {}", s.scope))
+        .collect();
+    expected.extend(scopes.iter().map(String::as_str));
+    assert_eq!(titles, expected, "the outline, in reading order");
+    let pages: Vec<usize> = toc.toc.iter().map(|t| t.page).collect();
+    assert!(
+        pages.windows(2).all(|w| w[0] <= w[1]),
+        "outline pages {pages:?} ascend"
+    );
     assert!(
         bytes.len() < 1_000_000,
         "the report is {} bytes, over 1 MB",

@@ -10,7 +10,9 @@ const TEXT: f32 = 9.0;
 
 /// The appendix section, one scope after another.
 pub(super) fn appendix(flow: &mut Flow<'_>, report: &BoardReport) {
-    flow.section("Appendix: every outcome");
+    // printpdf orders outline entries of one page by name: "Appendix" sorts before the
+    // first scope's "Appendix: …" entry on the same page.
+    flow.section_in_outline("Appendix: every outcome", "Appendix");
     flow.paragraph_at(
         "Each scope's contributing outcomes in framework order, as confirmed: status, target, \
          the assessor's narrative and the evidence it rests on.",
@@ -76,6 +78,10 @@ fn outcome_block(flow: &mut Flow<'_>, outcome: &AppendixOutcome) {
     );
     flow.y = top + 15.0;
 
+    flow.continued = Some(format!(
+        "{} (continued)",
+        flow.fonts.fit(&title, 8.5, true, WIDTH - 60.0)
+    ));
     let narrative = outcome.narrative.trim();
     if narrative.is_empty() {
         flow.paragraph_at("No narrative was written.", TEXT, false, MUTED, 0.0, WIDTH);
@@ -89,6 +95,7 @@ fn outcome_block(flow: &mut Flow<'_>, outcome: &AppendixOutcome) {
         format!("Evidence: {}", outcome.evidence.join("; "))
     };
     flow.paragraph_at(&evidence, 8.5, false, MUTED, 0.0, WIDTH);
+    flow.continued = None;
     flow.gap(3.0);
     flow.ensure(4.0);
     let y = flow.y;

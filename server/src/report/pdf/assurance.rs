@@ -111,8 +111,8 @@ pub(super) fn sign_off(flow: &mut Flow<'_>, report: &BoardReport) {
     flow.section("Sign-off");
     flow.paragraph(
         "Each scope was frozen as a snapshot when it was signed off. The SHA-256 below \
-         identifies that record: `server audit verify` and the assessment's page in the app \
-         show the same value, so a printed copy can be matched to what was signed.",
+         identifies that record: the command “server audit verify” and the assessment’s page in \
+         the app show the same value, so a printed copy can be matched to what was signed.",
         BODY,
     );
     let inner = WIDTH - 24.0;
@@ -150,8 +150,8 @@ pub(super) fn sign_off(flow: &mut Flow<'_>, report: &BoardReport) {
             + 8.0;
         flow.ensure(height + 10.0);
         let top = flow.y;
-        flow.rect(MARGIN, top, WIDTH, height, None, Some((RULE, 0.8)));
         flow.rect(MARGIN, top, WIDTH, 10.0 + leading(12.0), Some(SHADE), None);
+        flow.rect(MARGIN, top, WIDTH, height, None, Some((RULE, 0.8)));
         flow.y = top + 6.0;
         flow.paragraph_at(&scope.scope, 12.0, true, BANNER, 12.0, inner);
         flow.y += 6.0;

@@ -120,6 +120,8 @@ pub(crate) struct Flow<'a> {
     /// The top of the free space on the current page.
     pub y: f32,
     outline: Vec<(String, usize)>,
+    /// Printed at the top of a page that continues this, e.g. "A2.a … (continued)".
+    pub continued: Option<String>,
 }
 
 impl<'a> Flow<'a> {
@@ -130,6 +132,7 @@ impl<'a> Flow<'a> {
             pages: Vec::new(),
             y: TOP,
             outline: Vec::new(),
+            continued: None,
         }
     }
 
@@ -137,6 +140,19 @@ impl<'a> Flow<'a> {
     pub fn new_page(&mut self) {
         self.pages.push(PageMarks::default());
         self.y = TOP;
+        if let Some(label) = self.continued.clone() {
+            let size = 8.5;
+            self.text(
+                MARGIN,
+                baseline(self.y, size),
+                size,
+                true,
+                MUTED,
+                &label,
+                WIDTH,
+            );
+            self.y += leading(size) + 3.0;
+        }
     }
 
     /// The current page's number, counting from 1.
@@ -236,8 +252,13 @@ impl<'a> Flow<'a> {
 
     /// Starts a section on a new page with its heading and an outline entry.
     pub fn section(&mut self, title: &str) {
+        self.section_in_outline(title, title);
+    }
+
+    /// Starts a section whose outline entry reads differently from its heading.
+    pub fn section_in_outline(&mut self, title: &str, outline: &str) {
         self.new_page();
-        self.outline_here(title);
+        self.outline_here(outline);
         let size = 18.0;
         self.text(
             MARGIN,
@@ -467,7 +488,6 @@ impl<'a> Flow<'a> {
     pub fn finish(mut self, classification: &str, draft: bool, info: &DocumentInfo) -> Layout {
         let total = self.pages.len();
         let fonts = self.fonts;
-        let footer_left = format!("{} · {}", info.author, info.title);
         for (i, page) in self.pages.iter_mut().enumerate() {
             let mut marks = Vec::new();
             if draft {
@@ -482,6 +502,7 @@ impl<'a> Flow<'a> {
             let mut frame = Vec::new();
             let label = fonts.fit(classification, 9.0, true, WIDTH / 2.0);
             let label_w = fonts.width(&label, 9.0, true);
+            let side = (PAGE_W - label_w) / 2.0 - MARGIN - 16.0;
             for y in [20.0, PAGE_H - 24.0] {
                 frame.push(Mark::Rect {
                     x: (PAGE_W - label_w) / 2.0 - 8.0,
@@ -542,12 +563,15 @@ impl<'a> Flow<'a> {
                 size: 8.0,
                 bold: false,
                 color: MUTED,
-                text: fonts.fit(
-                    &footer_left,
-                    8.0,
-                    false,
-                    (PAGE_W - label_w) / 2.0 - MARGIN - 16.0,
-                ),
+                text: fonts.fit(&info.author, 8.0, false, side),
+            });
+            frame.push(Mark::Text {
+                x: MARGIN,
+                y: 30.2,
+                size: 8.0,
+                bold: false,
+                color: MUTED,
+                text: fonts.fit(&info.title, 8.0, false, side),
             });
             marks.append(&mut page.marks);
             marks.extend(frame);

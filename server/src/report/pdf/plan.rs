@@ -54,10 +54,10 @@ pub(super) fn gaps(flow: &mut Flow<'_>, report: &BoardReport) {
         let mut actions: Vec<&ActionLine> = gap.actions.iter().collect();
         actions.sort_by_key(|a| !a.overdue);
         let columns = [
-            Column::new("Action", 238.0, Align::Left),
-            Column::new("Owner", 105.0, Align::Left),
-            Column::new("Due", 62.0, Align::Left),
-            Column::new("Status", WIDTH - 405.0, Align::Left),
+            Column::new("Action", 226.0, Align::Left),
+            Column::new("Owner", 104.0, Align::Left),
+            Column::new("Due", 56.0, Align::Left),
+            Column::new("Status", WIDTH - 386.0, Align::Left),
         ];
         let rows: Vec<Vec<Cell>> = actions.iter().map(|a| action_row(a)).collect();
         flow.table(&columns, &rows, SMALL);
@@ -92,7 +92,6 @@ pub(super) fn gaps(flow: &mut Flow<'_>, report: &BoardReport) {
 }
 
 fn action_row(action: &ActionLine) -> Vec<Cell> {
-    let due = Cell::plain(action.due.as_deref().unwrap_or("No date"));
     if action.overdue {
         vec![
             Cell::plain(&action.description),
@@ -106,7 +105,7 @@ fn action_row(action: &ActionLine) -> Vec<Cell> {
         vec![
             Cell::plain(&action.description),
             Cell::plain(&action.owner),
-            due,
+            Cell::plain(action.due.as_deref().unwrap_or("No date")),
             Cell::plain(&action.status),
         ]
     }
