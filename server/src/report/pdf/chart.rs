@@ -76,15 +76,15 @@ pub(super) fn chart(flow: &mut Flow<'_>, report: &BoardReport) {
     flow.y = oy + figure.height;
     flow.gap(10.0);
 
-    flow.heading("The chart's figures", 11.0, 40.0);
+    flow.heading("The chart’s figures", 11.0, 40.0);
     let columns = [
-        Column::new("Objective", 163.0, Align::Left),
-        Column::new("Year", 60.0, Align::Left),
-        Column::new("Not achieved", 54.0, Align::Right),
-        Column::new("Partially achieved", 54.0, Align::Right),
-        Column::new("Achieved", 54.0, Align::Right),
-        Column::new("Not assessed", 54.0, Align::Right),
-        Column::new("Total", WIDTH - 439.0, Align::Right),
+        Column::new("Objective", 195.0, Align::Left),
+        Column::new("Year", 48.0, Align::Left),
+        Column::new("Not achieved", 50.0, Align::Right),
+        Column::new("Partially achieved", 50.0, Align::Right),
+        Column::new("Achieved", 50.0, Align::Right),
+        Column::new("Not assessed", 50.0, Align::Right),
+        Column::new("Total", WIDTH - 443.0, Align::Right),
     ];
     let mut rows = Vec::new();
     for group in &bars.groups {

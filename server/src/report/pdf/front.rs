@@ -117,12 +117,12 @@ pub(super) fn summary(flow: &mut Flow<'_>, report: &BoardReport) {
 
     flow.heading("Outcomes meeting the target profile", 12.0, 60.0);
     let columns = [
-        Column::new("Scope", 117.0, Align::Left),
-        Column::new("Objective", 200.0, Align::Left),
-        Column::new("Outcomes", 44.0, Align::Right),
-        Column::new("Assessed", 44.0, Align::Right),
-        Column::new("Meeting target", 44.0, Align::Right),
-        Column::new("Below target", 44.0, Align::Right),
+        Column::new("Scope", 110.0, Align::Left),
+        Column::new("Objective", 195.0, Align::Left),
+        Column::new("Outcomes", 47.0, Align::Right),
+        Column::new("Assessed", 47.0, Align::Right),
+        Column::new("Meeting target", 47.0, Align::Right),
+        Column::new("Below target", 47.0, Align::Right),
     ];
     let mut rows: Vec<Vec<Cell>> = summary
         .table
