@@ -107,7 +107,7 @@ fn narrative(seed: usize, words: usize) -> String {
         let sentence = SENTENCES[k % SENTENCES.len()];
         count += sentence.split_whitespace().count();
         if !text.is_empty() {
-            text.push(if k % 5 == 0 { '\n' } else { ' ' });
+            text.push(if k.is_multiple_of(5) { '\n' } else { ' ' });
         }
         text.push_str(sentence);
         k += 5;

@@ -18,7 +18,7 @@ mod text;
 use app::report::BoardReport;
 
 use self::flow::Flow;
-use self::marks::DocumentInfo;
+use self::marks::{DocumentInfo, Layout};
 
 /// Why a report could not be made into a PDF.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +36,12 @@ pub enum ReportPdfError {
 
 /// Renders the board report as A4 PDF bytes. The same report gives the same bytes.
 pub fn render_pdf(report: &BoardReport) -> Result<Vec<u8>, ReportPdfError> {
+    let (layout, info) = lay_out(report)?;
+    ops::write(&layout, &info).map_err(ReportPdfError::Write)
+}
+
+/// The report as marks on pages, with the document's metadata.
+fn lay_out(report: &BoardReport) -> Result<(Layout, DocumentInfo), ReportPdfError> {
     let fonts = ops::fonts().map_err(ReportPdfError::Font)?;
     let info = document_info(report)?;
     let mut flow = Flow::new(fonts);
@@ -48,7 +54,7 @@ pub fn render_pdf(report: &BoardReport) -> Result<Vec<u8>, ReportPdfError> {
     assurance::sign_off(&mut flow, report);
     appendix::appendix(&mut flow, report);
     let layout = flow.finish(&report.classification, report.draft, &info);
-    ops::write(&layout, &info).map_err(ReportPdfError::Write)
+    Ok((layout, info))
 }
 
 /// Title, author, subject and date for the file's metadata.
@@ -73,4 +79,86 @@ fn document_info(report: &BoardReport) -> Result<DocumentInfo, ReportPdfError> {
         ],
         created_unix,
     })
+}
+
+#[cfg(test)]
+#[path = "../../../tests/report_fixture/mod.rs"]
+mod report_fixture;
+
+#[cfg(test)]
+mod tests {
+    use super::flow::{BOTTOM, MARGIN, PAGE_H, PAGE_W};
+    use super::marks::Mark;
+    use super::*;
+
+    #[test]
+    fn no_text_leaves_its_page_or_margins() {
+        for draft in [false, true] {
+            let report = report_fixture::report(draft);
+            let (layout, _) = lay_out(&report).expect("lays out");
+            let fonts = ops::fonts().expect("fonts");
+            for (p, page) in layout.pages.iter().enumerate() {
+                for mark in &page.marks {
+                    let Mark::Text {
+                        x,
+                        y,
+                        size,
+                        bold,
+                        text,
+                        ..
+                    } = mark
+                    else {
+                        continue;
+                    };
+                    let right = x + fonts.width(text, *size, *bold);
+                    assert!(
+                        *x >= MARGIN - 0.5 && right <= PAGE_W - MARGIN + 0.5,
+                        "page {}: {text:?} runs from {x} to {right}",
+                        p + 1
+                    );
+                    assert!(
+                        *y - size >= 0.0 && *y <= PAGE_H - 5.0,
+                        "page {}: {text:?} at baseline {y}",
+                        p + 1
+                    );
+                    // Body text stays above the footer's rule; only the footer is below it.
+                    assert!(
+                        *y <= BOTTOM || *y >= BOTTOM + 20.0,
+                        "page {}: {text:?} at baseline {y} runs into the footer",
+                        p + 1
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_heat_map_is_one_page() {
+        let report = report_fixture::report(false);
+        let (layout, _) = lay_out(&report).expect("lays out");
+        let heat = layout
+            .outline
+            .iter()
+            .find(|(t, _)| t == "Heat map")
+            .map(|(_, p)| *p)
+            .expect("a heat map");
+        let next = layout
+            .outline
+            .iter()
+            .find(|(t, _)| t == "Outcomes by objective")
+            .map(|(_, p)| *p)
+            .expect("a chart");
+        assert_eq!(next, heat + 1, "the heat map takes exactly one page");
+    }
+
+    #[test]
+    fn the_font_has_every_character_the_model_uses() {
+        let fonts = ops::fonts().expect("fonts");
+        for c in ['↑', '↓', '–', '—', '£', '’', '“', '”', '…', '•', '·'] {
+            assert!(
+                fonts.regular.has(c) && fonts.bold.has(c),
+                "{c} is in both faces"
+            );
+        }
+    }
 }
