@@ -3,8 +3,9 @@
 
 use app::report::BoardReport;
 
-use super::flow::{Align, BODY, Cell, Column, Flow, MARGIN, SMALL, WIDTH, leading};
+use super::flow::{BODY, Flow, MARGIN, SMALL, WIDTH, leading};
 use super::marks::{ALERT, BANNER, INK, MUTED, RULE, SHADE};
+use super::table::{Align, Cell, Column};
 
 /// The assurance section.
 pub(super) fn assurance(flow: &mut Flow<'_>, report: &BoardReport) {

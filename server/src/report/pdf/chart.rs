@@ -2,8 +2,9 @@
 
 use app::report::{Anchor, BoardReport, Shape};
 
-use super::flow::{Align, Cell, Column, Flow, MARGIN, SMALL, WIDTH};
+use super::flow::{Flow, MARGIN, SMALL, WIDTH};
 use super::marks::{INK, MUTED};
+use super::table::{Align, Cell, Column};
 
 /// The chart section.
 pub(super) fn chart(flow: &mut Flow<'_>, report: &BoardReport) {

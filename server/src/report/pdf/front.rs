@@ -2,8 +2,9 @@
 
 use app::report::{BoardReport, Counts};
 
-use super::flow::{Align, BODY, Cell, Column, Flow, MARGIN, SMALL, TOP, WIDTH, leading};
+use super::flow::{BODY, Flow, MARGIN, SMALL, TOP, WIDTH, leading};
 use super::marks::{BANNER, INK, MUTED, SHADE, WHITE};
+use super::table::{Align, Cell, Column};
 
 /// The cover: classification, organisation, title, facts, scopes and the board's question.
 pub(super) fn cover(flow: &mut Flow<'_>, report: &BoardReport) {

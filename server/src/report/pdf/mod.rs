@@ -13,6 +13,7 @@ mod heat_map;
 mod marks;
 mod ops;
 mod plan;
+mod table;
 mod text;
 
 use app::report::BoardReport;

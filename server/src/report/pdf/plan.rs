@@ -2,8 +2,9 @@
 
 use app::report::{ActionLine, BoardReport};
 
-use super::flow::{Align, BODY, Cell, Column, Flow, SMALL, WIDTH, leading};
+use super::flow::{BODY, Flow, SMALL, WIDTH, leading};
 use super::marks::{ALERT, INK, MUTED, SHADE};
+use super::table::{Align, Cell, Column};
 
 /// The gaps and improvement plan section, then the closed actions.
 pub(super) fn gaps(flow: &mut Flow<'_>, report: &BoardReport) {
