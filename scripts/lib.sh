@@ -66,6 +66,14 @@ setup_browser_tests() {
   fi
 }
 
+# poppler-utils (pdftotext, pdftoppm, pdfinfo): the board report's PDF tests read and render the PDF.
+setup_pdf_tools() {
+  if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null || ! command -v pdfinfo >/dev/null; then
+    say "Installing poppler-utils (Debian package) for the PDF report tests"
+    apt_install poppler-utils
+  fi
+}
+
 # PostgreSQL for the data-layer tests: the one at TEST_DATABASE_URL, else a local one started or installed.
 setup_postgres() {
   export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"

@@ -7,6 +7,7 @@ started=$SECONDS
 
 setup_rust
 setup_postgres
+setup_pdf_tools
 setup_browser_tests
 
 say "Formatting and lints"

@@ -201,6 +201,9 @@ impl StackedBars {
         const BAR_H: f32 = 14.0;
         const BAR_GAP: f32 = 3.0;
         const GROUP_GAP: f32 = 12.0;
+        // The objective's title has a line of its own above its bars, so a long title
+        // never runs into the year labels.
+        const TITLE_H: f32 = 15.0;
         const LEGEND_H: f32 = 26.0;
         let plot_x = LABEL_W;
         let plot_w = (width - LABEL_W - 10.0).max(50.0);
@@ -215,7 +218,7 @@ impl StackedBars {
         let mut shapes = Vec::new();
         let mut y = LEGEND_H;
         for group in &self.groups {
-            let group_h = group.bars.len() as f32 * (BAR_H + BAR_GAP) - BAR_GAP;
+            let group_h = TITLE_H + group.bars.len() as f32 * (BAR_H + BAR_GAP) - BAR_GAP;
             shapes.push(Shape::Text {
                 x: 0.0,
                 y: y + 10.0,
@@ -226,7 +229,7 @@ impl StackedBars {
                 text: format!("{} {}", group.id, group.title),
             });
             for (i, bar) in group.bars.iter().enumerate() {
-                let top = y + i as f32 * (BAR_H + BAR_GAP);
+                let top = y + TITLE_H + i as f32 * (BAR_H + BAR_GAP);
                 shapes.push(Shape::Text {
                     x: plot_x - 4.0,
                     y: top + BAR_H - 4.0,
@@ -264,7 +267,7 @@ impl StackedBars {
                     x += w;
                 }
             }
-            y += group_h.max(12.0) + GROUP_GAP;
+            y += group_h + GROUP_GAP;
         }
         shapes.extend(legend(width));
         Figure {
@@ -366,6 +369,36 @@ mod tests {
                 assert!(*y >= 0.0 && y + h <= figure.height + 0.01, "{shape:?}");
             }
         }
+    }
+
+    #[test]
+    fn an_objective_title_sits_above_its_bars() {
+        let figure = chart().layout(300.0);
+        let title_baseline = figure
+            .shapes
+            .iter()
+            .find_map(|s| match s {
+                Shape::Text {
+                    y,
+                    bold: true,
+                    text,
+                    ..
+                } if text.starts_with("A ") => Some(*y),
+                _ => None,
+            })
+            .expect("the objective's title");
+        let first_bar = figure
+            .shapes
+            .iter()
+            .filter_map(|s| match s {
+                Shape::Rect { y, h, .. } if *h > 10.0 => Some(*y),
+                _ => None,
+            })
+            .fold(f32::MAX, f32::min);
+        assert!(
+            title_baseline + 2.0 <= first_bar,
+            "{title_baseline} vs {first_bar}"
+        );
     }
 
     #[test]
