@@ -57,7 +57,9 @@ pub use model::{
     ContributingOutcome, Framework, Guidance, IgpTableRules, Indicator, Indicators, Licence,
     Objective, Principle, Source, SuggestionRule,
 };
-pub use profile::{Certainty, Comparison, ComparisonRow, GroupTotals, Profile, Totals, compare};
+pub use profile::{
+    Certainty, Comparison, ComparisonRow, GroupTotals, Profile, Totals, compare, spoken_profile_name,
+};
 pub use rating::{Answer, Suggestion, suggest_status};
 pub use status::{Column, Status};
 pub use validate::framework_problems;

@@ -7,12 +7,16 @@
 mod accounts;
 mod assessments;
 mod audit;
+mod audit_names;
 mod evidence;
+mod evidence_uses;
 mod exchange;
 mod frameworks;
 mod people;
 mod profiles;
 mod sessions;
+mod sign_offs;
+mod setup_progress;
 mod workspace;
 
 pub use crate::assess::{MAX_TEXT, check_draft};
@@ -35,6 +39,7 @@ pub use exchange::{
 pub use frameworks::{ImportOutcome, StoredFramework};
 pub use people::{OrgScope, Organisation, OrganisationKind, normalise_email};
 pub use profiles::StoredProfile;
+pub use setup_progress::SetupProgress;
 pub use sessions::{
     ADDRESS_KEY, DbSessionStore, SessionSummary, USER_AGENT_KEY, USER_ID_KEY, session_id_hash,
 };
