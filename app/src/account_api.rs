@@ -8,8 +8,8 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::roles::Role;
 use crate::types::{
-    AccountView, AdminOverview, LinkView, MemberRow, OrgView, RegisteredKey, SessionView,
-    Stage, ViewerInfo,
+    AccountView, AdminOverview, LinkView, MemberRow, OrgView, RegisteredKey, SessionView, Stage,
+    ViewerInfo,
 };
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -691,7 +691,10 @@ async fn audit_page(
         let shaped = text.len() == 10
             && bytes[4] == b'-'
             && bytes[7] == b'-'
-            && text.chars().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+            && text
+                .chars()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
         if shaped {
             Ok(Some(text.to_owned()))
         } else {
@@ -715,10 +718,7 @@ async fn audit_page(
         })
         .await?;
     let more = records.len() as i64 > AUDIT_PAGE_SIZE;
-    let records: Vec<_> = records
-        .into_iter()
-        .take(AUDIT_PAGE_SIZE as usize)
-        .collect();
+    let records: Vec<_> = records.into_iter().take(AUDIT_PAGE_SIZE as usize).collect();
     let object_user = |object: &str| {
         object
             .strip_prefix("user:")

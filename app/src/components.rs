@@ -130,7 +130,10 @@ where
 
 /// A count that moves only when an action succeeds: a page's data reloads after a change, but a
 /// refused form keeps what the person typed.
-pub fn successes<T>(value: MappedSignal<Option<Result<T, AppError>>>, version: RwSignal<usize>) -> Memo<usize>
+pub fn successes<T>(
+    value: MappedSignal<Option<Result<T, AppError>>>,
+    version: RwSignal<usize>,
+) -> Memo<usize>
 where
     T: Clone + Send + Sync + 'static,
 {

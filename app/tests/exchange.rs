@@ -946,7 +946,14 @@ async fn sign_off_organisation_scope(db: &Db, w: &World) -> i64 {
             let mut draft = record.draft.clone();
             draft.confirmed = Some(record.suggested.key().to_owned());
             let saved = db
-                .save_outcome(&w.lead, scope, &outcome.id, record.version, &draft, &w.lead_actor)
+                .save_outcome(
+                    &w.lead,
+                    scope,
+                    &outcome.id,
+                    record.version,
+                    &draft,
+                    &w.lead_actor,
+                )
                 .await
                 .expect("confirm");
             assert!(matches!(saved, SaveResult::Saved { .. }), "{saved:?}");
@@ -958,10 +965,26 @@ async fn sign_off_organisation_scope(db: &Db, w: &World) -> i64 {
         .expect("read")
         .expect("hackney");
     for (action, role, name) in [
-        (app::assess::WorkflowAction::Submit, Role::Assessor, "Ada Submitter"),
-        (app::assess::WorkflowAction::Accept, Role::Reviewer, "Rita Reviewer"),
-        (app::assess::WorkflowAction::Assure, Role::ExternalAssurer, "Asa Assurer"),
-        (app::assess::WorkflowAction::SignOff, Role::Approver, "Sam Approver"),
+        (
+            app::assess::WorkflowAction::Submit,
+            Role::Assessor,
+            "Ada Submitter",
+        ),
+        (
+            app::assess::WorkflowAction::Accept,
+            Role::Reviewer,
+            "Rita Reviewer",
+        ),
+        (
+            app::assess::WorkflowAction::Assure,
+            Role::ExternalAssurer,
+            "Asa Assurer",
+        ),
+        (
+            app::assess::WorkflowAction::SignOff,
+            Role::Approver,
+            "Sam Approver",
+        ),
     ] {
         let email = format!("{}@hackney.gov.uk", role.key());
         let user = db.create_user(&email, name, "test").await.expect("user");
@@ -1002,7 +1025,10 @@ on_both!(
             export["scopes"][0]["sign_off"],
             serde_json::json!({ "sha256": sha256, "approver": "Sam Approver", "signed_at": signed_at })
         );
-        assert!(export["scopes"][1]["sign_off"].is_null(), "systems are not signed off");
+        assert!(
+            export["scopes"][1]["sign_off"].is_null(),
+            "systems are not signed off"
+        );
         let mut problems = Vec::new();
         check(&schema(), &schema(), &export, "$", &mut problems);
         assert!(problems.is_empty(), "{problems:#?}");

@@ -58,7 +58,8 @@ pub use model::{
     Objective, Principle, Source, SuggestionRule,
 };
 pub use profile::{
-    Certainty, Comparison, ComparisonRow, GroupTotals, Profile, Totals, compare, spoken_profile_name,
+    Certainty, Comparison, ComparisonRow, GroupTotals, Profile, Totals, compare,
+    spoken_profile_name,
 };
 pub use rating::{Answer, Suggestion, suggest_status};
 pub use status::{Column, Status};

@@ -223,7 +223,11 @@ mod naming_tests {
     fn profiles_are_named_as_people_say_them() {
         use Certainty::{LessCertain, Published};
         assert_eq!(
-            spoken_profile_name("Government CAF profile - Baseline (GovAssure)", "3.2", Published),
+            spoken_profile_name(
+                "Government CAF profile - Baseline (GovAssure)",
+                "3.2",
+                Published
+            ),
             "CAF 3.2 Baseline"
         );
         assert_eq!(
@@ -235,7 +239,11 @@ mod naming_tests {
             "CAF 4.0 Baseline (Basic profile) \u{2014} less certain"
         );
         assert_eq!(
-            spoken_profile_name("Government CAF profile for CAF v4.0 - Enhanced", "4.0", LessCertain),
+            spoken_profile_name(
+                "Government CAF profile for CAF v4.0 - Enhanced",
+                "4.0",
+                LessCertain
+            ),
             "CAF 4.0 Enhanced \u{2014} less certain"
         );
         assert_eq!(

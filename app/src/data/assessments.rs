@@ -339,7 +339,10 @@ impl Db {
         .ok_or_else(not_found)?;
         let profile_name: Option<String> = row.try_get("profile_name")?;
         let version: String = row.try_get("version")?;
-        let certainty = match row.try_get::<Option<String>, _>("profile_certainty")?.as_deref() {
+        let certainty = match row
+            .try_get::<Option<String>, _>("profile_certainty")?
+            .as_deref()
+        {
             Some("less_certain") => caf::Certainty::LessCertain,
             _ => caf::Certainty::Published,
         };

@@ -15,8 +15,8 @@ mod frameworks;
 mod people;
 mod profiles;
 mod sessions;
-mod sign_offs;
 mod setup_progress;
+mod sign_offs;
 mod workspace;
 
 pub use crate::assess::{MAX_TEXT, check_draft};
@@ -39,10 +39,10 @@ pub use exchange::{
 pub use frameworks::{ImportOutcome, StoredFramework};
 pub use people::{OrgScope, Organisation, OrganisationKind, normalise_email};
 pub use profiles::StoredProfile;
-pub use setup_progress::SetupProgress;
 pub use sessions::{
     ADDRESS_KEY, DbSessionStore, SessionSummary, USER_AGENT_KEY, USER_ID_KEY, session_id_hash,
 };
+pub use setup_progress::SetupProgress;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

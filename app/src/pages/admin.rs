@@ -203,9 +203,14 @@ pub fn AdminPage() -> impl IntoView {
 #[component]
 fn FirstSteps(setup: crate::types::SetupProgress) -> impl IntoView {
     let step = |done: bool, text: &'static str, hint: &'static str| {
+        let (tag, word) = if done {
+            ("tag tag--green", "Done")
+        } else {
+            ("tag tag--grey", "To do")
+        };
         view! {
             <li class="checklist__item">
-                <strong class=if done { "tag tag--green" } else { "tag tag--grey" }>{if done { "Done" } else { "To do" }}</strong>
+                <strong class=tag>{word}</strong>
                 " "<span class="checklist__text">{text}</span>
                 <span class="hint">{hint}</span>
             </li>
@@ -321,14 +326,7 @@ pub fn OrgMembersPage() -> impl IntoView {
     let role_set = successes(set_role.value(), set_role.version());
     let removed = successes(remove.value(), remove.version());
     let members = Resource::new(
-        move || {
-            (
-                slug(),
-                invited.get(),
-                role_set.get(),
-                removed.get(),
-            )
-        },
+        move || (slug(), invited.get(), role_set.get(), removed.get()),
         |(slug, ..)| org_members(slug),
     );
     view! {

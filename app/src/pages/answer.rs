@@ -2,6 +2,7 @@
 //! the confirmed status, the narrative (all autosaved), evidence, comments, plan actions, the
 //! workflow and the outcome's history.
 
+use super::signed_view::{SignOffPanel, SignedAnswers};
 use crate::assess::{
     AnswerInput, Classification, EvidenceItem, OutcomeDraft, OutcomeRecord, OutcomeWorkspace,
     SaveResult, WorkflowAction, caf_answers,
@@ -11,7 +12,6 @@ use crate::assess_api::{
     outcome_page_data, save_outcome,
 };
 use crate::components::{ErrorPanel, FormError, Loading, StatusTag, when};
-use super::signed_view::{SignOffPanel, SignedAnswers};
 use crate::roles::Permission;
 use caf::{Column, Indicator, Status};
 use leptos::prelude::*;

@@ -90,7 +90,7 @@ pub fn AssessmentsPage() -> impl IntoView {
                                                         <li>
                                                             <strong>{name.clone()}</strong>
                                                             <span class="hint">{format!("The source calls it \u{201c}{source_name}\u{201d}. {source}")}</span>
-                                                            <a href=format!("/frameworks/{version}?profile={id}")>{format!("See its targets in the framework browser")}</a>
+                                                            <a href=format!("/frameworks/{version}?profile={id}")>"See its targets in the framework browser"</a>
                                                         </li>
                                                     }).collect_view())}
                                                 </ul>

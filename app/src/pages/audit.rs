@@ -65,9 +65,7 @@ fn AuditLog(page: AuditPage, query: AuditQuery, base: String) -> impl IntoView {
     let first = query.page * AUDIT_PAGE_SIZE + 1;
     let shown = page.rows.len() as i64;
     let newer = (query.page > 0).then(|| address(&base, &query, query.page - 1));
-    let older = page
-        .more
-        .then(|| address(&base, &query, query.page + 1));
+    let older = page.more.then(|| address(&base, &query, query.page + 1));
     let who = query.who;
     let filtered = query != AuditQuery::default();
     view! {
@@ -180,7 +178,16 @@ pub fn AdminAuditPage() -> impl IntoView {
     let query = use_query_map();
     let data = Resource::new(
         move || query_of(&query.read()),
-        |q| platform_audit(q.who, Some(q.action), Some(q.object), Some(q.from), Some(q.to), Some(q.page)),
+        |q| {
+            platform_audit(
+                q.who,
+                Some(q.action),
+                Some(q.object),
+                Some(q.from),
+                Some(q.to),
+                Some(q.page),
+            )
+        },
     );
     view! {
         <Suspense fallback=Loading>
@@ -212,7 +219,15 @@ pub fn OrgAuditPage() -> impl IntoView {
     let data = Resource::new(
         move || (slug(), query_of(&query.read())),
         |(slug, q)| {
-            org_audit(slug, q.who, Some(q.action), Some(q.object), Some(q.from), Some(q.to), Some(q.page))
+            org_audit(
+                slug,
+                q.who,
+                Some(q.action),
+                Some(q.object),
+                Some(q.from),
+                Some(q.to),
+                Some(q.page),
+            )
         },
     );
     view! {
@@ -246,7 +261,13 @@ mod tests {
             action: "sign in".into(),
             ..AuditQuery::default()
         };
-        assert_eq!(address("/admin/audit", &q, 2), "/admin/audit?who=4&action=sign%20in&page=2");
-        assert_eq!(address("/admin/audit", &AuditQuery::default(), 0), "/admin/audit");
+        assert_eq!(
+            address("/admin/audit", &q, 2),
+            "/admin/audit?who=4&action=sign%20in&page=2"
+        );
+        assert_eq!(
+            address("/admin/audit", &AuditQuery::default(), 0),
+            "/admin/audit"
+        );
     }
 }

@@ -44,7 +44,9 @@ pub fn sentence(row: &AuditRow) -> String {
         "key.remove" => "removed a security key".to_owned(),
         "link.invite" => format!("created an invitation for {what}"),
         "link.setup" => "created a set-up link".to_owned(),
-        "link.invite.accept" | "link.setup.accept" => "accepted their link and set up an account".to_owned(),
+        "link.invite.accept" | "link.setup.accept" => {
+            "accepted their link and set up an account".to_owned()
+        }
         "user.create" => format!("created the account of {what}"),
         "user.disable" => format!("disabled the account of {what}"),
         "user.platform_admin" => format!("made {what} a platform administrator"),
@@ -115,13 +117,14 @@ fn flatten(prefix: &str, value: &serde_json::Value, into: &mut BTreeMap<String, 
     }
 }
 
-/// The facts of a record: its before/after changes as (field, before, after), and its other
-/// facts as (field, value). Both empty when the record has no detail.
-#[expect(
-    clippy::type_complexity,
-    reason = "two small tables of text, named at the call"
-)]
-pub fn detail_tables(detail: &str) -> (Vec<(String, String, String)>, Vec<(String, String)>) {
+/// Rows of (field, before, after).
+pub type Changes = Vec<(String, String, String)>;
+/// Rows of (field, value).
+pub type Facts = Vec<(String, String)>;
+
+/// The facts of a record: its before/after changes, and its other facts. Both empty when the
+/// record has no detail.
+pub fn detail_tables(detail: &str) -> (Changes, Facts) {
     let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(detail)
     else {
         return (Vec::new(), Vec::new());

@@ -18,9 +18,9 @@ mod signin;
 
 pub use account::{AccountPage, SessionsPage};
 pub use admin::{AdminPage, OrgMembersPage, OrgPage};
-pub use audit::{AdminAuditPage, OrgAuditPage};
 pub use answer::AnswerPage;
 pub use assessments::AssessmentsPage;
+pub use audit::{AdminAuditPage, OrgAuditPage};
 pub use changes::ChangesPage;
 pub use dashboard::AssessmentPage;
 pub use evidence::{EvidencePage, PlanPage};

@@ -47,9 +47,19 @@ pub fn SignedAnswers(data: OutcomeWorkspace) -> impl IntoView {
                 .into_iter()
                 .map(|i| {
                     let answer = answer_of(&i.id);
-                    let words = answer_words(answer.as_ref().map(|a| a.answer.as_str()).unwrap_or_default());
+                    let words = answer_words(
+                        answer
+                            .as_ref()
+                            .map(|a| a.answer.as_str())
+                            .unwrap_or_default(),
+                    );
                     let justification = answer.map(|a| a.justification).filter(|j| !j.is_empty());
-                    (i.id.clone(), i.display_text().to_owned(), words, justification)
+                    (
+                        i.id.clone(),
+                        i.display_text().to_owned(),
+                        words,
+                        justification,
+                    )
                 })
                 .collect();
             (c, rows)

@@ -371,7 +371,9 @@ mod tests {
     #[test]
     fn the_description_names_every_count() {
         let text = chart().description();
-        assert!(text.contains("Objective A 2026/27: 1 not achieved, 3 partially achieved, 6 achieved"));
+        assert!(
+            text.contains("Objective A 2026/27: 1 not achieved, 3 partially achieved, 6 achieved")
+        );
         assert!(text.contains("2025/26: 4 not achieved"));
     }
 }
