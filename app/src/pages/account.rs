@@ -110,7 +110,7 @@ fn AccountDetails(
                 </button>
             </div>
         })}
-        <table class="table" id="keys">
+        <div class="table-scroll" role="region" aria-label="Your security keys" tabindex="0"><table class="table" id="keys">
             <caption class="visually-hidden">"Your security keys"</caption>
             <thead><tr>
                 <th scope="col">"Name"</th>
@@ -152,7 +152,7 @@ fn AccountDetails(
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
         {only_one.then(|| view! {
             <p class="hint" id="last-key-hint">"This is your only key, so it cannot be removed. Register another key first."</p>
         })}

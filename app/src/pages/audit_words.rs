@@ -54,7 +54,7 @@ pub fn sentence(row: &AuditRow) -> String {
         "organisation.create" => format!("added {what}"),
         "membership.set" => format!("set the role of {what}"),
         "membership.remove" => format!("removed {what} from the organisation"),
-        "access.denied" => format!("was refused {what}"),
+        "access.denied" => format!("was refused access to {what}"),
         "framework.register" => format!("registered {what}"),
         "framework.import" => format!("imported {what}"),
         "profile.register" => format!("registered {what}"),
