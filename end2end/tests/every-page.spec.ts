@@ -25,6 +25,11 @@ async function snap(page: Page, name: string) {
   await page.screenshot({ path: `../target/screens/${name}.png`, fullPage: true });
 }
 
+/** The first screenful only, for pages too long to look at whole. */
+async function snapTop(page: Page, name: string) {
+  await page.screenshot({ path: `../target/screens/${name}.png` });
+}
+
 /** A browser context of its own with Chrome's virtual security key. */
 async function personPage(browser: Browser): Promise<Page> {
   const context = await browser.newContext();
@@ -217,7 +222,7 @@ test.describe.serial('every page, every role, two widths', () => {
     await expect(admin.locator('main')).not.toContainText('`');
     // Before and after as a small table, on demand.
     const save = log.locator('li', { hasText: 'saved answers to outcome A1.a' }).first();
-    await expect(save.locator('table')).toBeHidden();
+    await expect(save.locator('table').first()).toBeHidden();
     await save.locator('summary').click();
     await expect(save.locator('table').first()).toBeVisible();
     await expect(save.locator('table').first()).toContainText('Before');
@@ -248,7 +253,7 @@ test.describe.serial('every page, every role, two widths', () => {
     await expectNoAxeViolations(platform);
     await platform.setViewportSize({ width: 390, height: 900 });
     await openHydrated(platform, '/admin/audit');
-    await snap(platform, 'audit-log-phone');
+    await snapTop(platform, 'audit-log-phone');
   });
 
   test('administration leads with the form to add an organisation; the favicon is served', async () => {
@@ -276,7 +281,11 @@ test.describe.serial('every page, every role, two widths', () => {
     await snap(lead, 'evidence-register-used-by');
     await lead.setViewportSize({ width: 390, height: 900 });
     await openHydrated(lead, pages[14]);
-    await snap(lead, 'outcome-phone');
+    await lead.locator('#history summary').click();
+    await lead.locator('#linked-evidence').scrollIntoViewIfNeeded();
+    await snapTop(lead, 'outcome-phone-evidence');
+    await lead.locator('#history').scrollIntoViewIfNeeded();
+    await snapTop(lead, 'outcome-phone-history');
   });
 
   test('the create form names profiles as people say them, with the source a click away', async () => {

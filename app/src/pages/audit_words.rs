@@ -101,6 +101,8 @@ fn cell(value: &serde_json::Value) -> String {
 /// A JSON value flattened to dotted paths and cell texts.
 fn flatten(prefix: &str, value: &serde_json::Value, into: &mut BTreeMap<String, String>) {
     match value {
+        // An empty object has no facts (its keys appear on the other side of a change).
+        serde_json::Value::Object(map) if map.is_empty() && !prefix.is_empty() => {}
         serde_json::Value::Object(map) if !map.is_empty() => {
             for (key, v) in map {
                 let path = if prefix.is_empty() {
@@ -203,6 +205,13 @@ mod tests {
             vec![("role".into(), "assessor".into(), "reviewer".into())]
         );
         assert_eq!(facts, vec![("organisation".into(), "alpha".into())]);
+        let (changes, _) =
+            detail_tables(r#"{"before":{"answers":{}},"after":{"answers":{"A1.a.NA1":"false"}}}"#);
+        assert_eq!(
+            changes,
+            vec![("answers.A1.a.NA1".into(), "none".into(), "false".into())],
+            "an empty list is no row of its own"
+        );
         assert_eq!(detail_tables(""), (Vec::new(), Vec::new()));
         let (changes, _) = detail_tables(r#"{"before":"draft","after":"in_review"}"#);
         assert_eq!(
