@@ -8,10 +8,11 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::roles::Role;
 use crate::types::{
-    AccountView, AdminOverview, AuditRow, LinkView, MemberRow, OrgView, RegisteredKey, SessionView,
-    Stage, ViewerInfo,
+    AccountView, AdminOverview, LinkView, MemberRow, OrgView, RegisteredKey, SessionView, Stage,
+    ViewerInfo,
 };
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 use webauthn_rs_proto::{
     CreationChallengeResponse, PublicKeyCredential, RegisterPublicKeyCredential,
     RequestChallengeResponse,
@@ -452,6 +453,7 @@ pub async fn admin_dashboard() -> Result<AdminOverview, AppError> {
             ctx::platform_admin()?;
             let db = ctx::db()?;
             Ok(AdminOverview {
+                setup: db.setup_progress(&crate::data::now_utc()).await?,
                 organisations: db
                     .list_organisations()
                     .await?
@@ -670,14 +672,78 @@ pub async fn reset_user_factors(user_id: i64) -> Result<(), AppError> {
     )
 }
 
+/// Records on one page of the audit log.
+pub const AUDIT_PAGE_SIZE: i64 = 50;
+
+/// One page of the audit log under the filters a person chose, with names for the ids in it.
 #[cfg(feature = "ssr")]
-fn audit_rows(records: Vec<crate::data::AuditRecord>) -> Vec<AuditRow> {
-    records
+async fn audit_page(
+    organisation_id: Option<i64>,
+    filter: AuditQuery,
+) -> Result<crate::types::AuditPage, AppError> {
+    let db = ctx::db()?;
+    let day = |text: &str, what: &str| -> Result<Option<String>, AppError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let bytes = text.as_bytes();
+        let shaped = text.len() == 10
+            && bytes[4] == b'-'
+            && bytes[7] == b'-'
+            && text
+                .chars()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        if shaped {
+            Ok(Some(text.to_owned()))
+        } else {
+            Err(AppError::BadRequest(format!(
+                "The {what} date must look like 2026-11-25."
+            )))
+        }
+    };
+    let page = filter.page.max(0);
+    let records = db
+        .audit_records(&crate::data::AuditFilter {
+            organisation_id,
+            action_prefix: Some(filter.action.trim().to_owned()).filter(|a| !a.is_empty()),
+            actor_id: filter.who,
+            object_prefix: Some(filter.object.trim().to_owned()).filter(|o| !o.is_empty()),
+            from_date: day(&filter.from, "from")?,
+            to_date: day(&filter.to, "to")?,
+            offset: page.saturating_mul(AUDIT_PAGE_SIZE),
+            limit: AUDIT_PAGE_SIZE + 1,
+            ..Default::default()
+        })
+        .await?;
+    let more = records.len() as i64 > AUDIT_PAGE_SIZE;
+    let records: Vec<_> = records.into_iter().take(AUDIT_PAGE_SIZE as usize).collect();
+    let object_user = |object: &str| {
+        object
+            .strip_prefix("user:")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let mut ids: Vec<i64> = records
+        .iter()
+        .flat_map(|r| [r.event.actor_id, object_user(&r.event.object)])
+        .flatten()
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let names = db.user_names(&ids).await?;
+    let rows = records
         .into_iter()
-        .map(|r| AuditRow {
+        .map(|r| crate::types::AuditRow {
             seq: r.seq,
             occurred_at: r.occurred_at,
-            actor: r.event.actor,
+            actor: r
+                .event
+                .actor_id
+                .and_then(|id| names.get(&id).cloned())
+                .unwrap_or(r.event.actor),
+            actor_id: r.event.actor_id,
+            object_name: object_user(&r.event.object).and_then(|id| names.get(&id).cloned()),
             action: r.event.action,
             object: r.event.object,
             address: r.event.address,
@@ -687,37 +753,67 @@ fn audit_rows(records: Vec<crate::data::AuditRecord>) -> Vec<AuditRow> {
                 r.event.detail.to_string()
             },
         })
-        .collect()
+        .collect();
+    Ok(crate::types::AuditPage {
+        rows,
+        people: db.audit_people(organisation_id).await?,
+        more,
+    })
 }
 
-#[cfg(feature = "ssr")]
-fn audit_filter(
-    organisation_id: Option<i64>,
-    action: &str,
-    before: Option<i64>,
-) -> crate::data::AuditFilter {
-    crate::data::AuditFilter {
-        organisation_id,
-        action_prefix: Some(action.trim().to_owned()).filter(|a| !a.is_empty()),
-        before_seq: before,
-        limit: 100,
+/// The filters and page of an audit log view, as they appear in the page's address.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    /// Only this person's actions (user id).
+    pub who: Option<i64>,
+    /// Only actions starting with this text.
+    pub action: String,
+    /// Only objects starting with this text, e.g. `user:15` or `scope:3`.
+    pub object: String,
+    /// From this day (`YYYY-MM-DD`), or empty.
+    pub from: String,
+    /// To this day (`YYYY-MM-DD`), or empty.
+    pub to: String,
+    /// Which page, from 0 (newest).
+    pub page: i64,
+}
+
+impl AuditQuery {
+    /// The query from the parts a request may leave out.
+    pub fn from_parts(
+        who: Option<i64>,
+        action: Option<String>,
+        object: Option<String>,
+        from: Option<String>,
+        to: Option<String>,
+        page: Option<i64>,
+    ) -> Self {
+        Self {
+            who,
+            action: action.unwrap_or_default(),
+            object: object.unwrap_or_default(),
+            from: from.unwrap_or_default(),
+            to: to.unwrap_or_default(),
+            page: page.unwrap_or_default().max(0),
+        }
     }
 }
 
-/// The whole audit log, newest first, filtered by action (platform administrator).
+/// The whole audit log, newest first, one page under filters (platform administrator).
 #[server(prefix = "/api/admin", endpoint = "audit")]
 pub async fn platform_audit(
-    action: String,
-    before: Option<i64>,
-) -> Result<Vec<AuditRow>, AppError> {
+    who: Option<i64>,
+    action: Option<String>,
+    object: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<i64>,
+) -> Result<crate::types::AuditPage, AppError> {
     respond(
         async {
             ctx::platform_admin()?;
-            Ok(audit_rows(
-                ctx::db()?
-                    .audit_records(&audit_filter(None, &action, before))
-                    .await?,
-            ))
+            let filter = AuditQuery::from_parts(who, action, object, from, to, page);
+            audit_page(None, filter).await
         }
         .await,
     )
@@ -874,25 +970,22 @@ pub async fn org_remove_member(slug: String, user_id: i64) -> Result<(), AppErro
     )
 }
 
-/// The organisation's audit log, newest first (organisation admin).
+/// The organisation's audit log, newest first, one page under filters (organisation admin).
 #[server(prefix = "/api/org", endpoint = "audit")]
 pub async fn org_audit(
     slug: String,
-    action: String,
-    before: Option<i64>,
-) -> Result<Vec<AuditRow>, AppError> {
+    who: Option<i64>,
+    action: Option<String>,
+    object: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<i64>,
+) -> Result<crate::types::AuditPage, AppError> {
     respond(
         async {
             let (_, scope) = scope(&slug, crate::roles::Permission::ManageMembers).await?;
-            Ok(audit_rows(
-                ctx::db()?
-                    .audit_records(&audit_filter(
-                        Some(scope.organisation_id()),
-                        &action,
-                        before,
-                    ))
-                    .await?,
-            ))
+            let filter = AuditQuery::from_parts(who, action, object, from, to, page);
+            audit_page(Some(scope.organisation_id()), filter).await
         }
         .await,
     )

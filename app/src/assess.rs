@@ -468,6 +468,23 @@ pub struct EvidenceItem {
     pub created_at: String,
 }
 
+/// One outcome an evidence item supports, for the register's "Used by" column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceUse {
+    /// The item.
+    pub evidence_id: i64,
+    /// The assessment of the outcome.
+    pub assessment_id: i64,
+    /// Its title.
+    pub assessment_title: String,
+    /// The scope of the outcome.
+    pub scope_id: i64,
+    /// Its name.
+    pub scope_name: String,
+    /// The contributing outcome, e.g. `A1.a`.
+    pub outcome_id: String,
+}
+
 /// Whether a review-by date (YYYY-MM-DD) is before `today` (YYYY-MM-DD).
 pub fn is_stale(review_by: Option<&str>, today: &str) -> bool {
     review_by.is_some_and(|d| !d.is_empty() && d < today)
@@ -631,6 +648,18 @@ impl GridCell {
     }
 }
 
+/// Who signed a scope off, when, and the SHA-256 of the snapshot that froze it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignOff {
+    /// SHA-256 of the signed snapshot, lowercase hex.
+    pub sha256: String,
+    /// The approver's name.
+    pub approver: String,
+    /// When it was signed off (UTC, RFC 3339).
+    pub signed_at: String,
+}
+
 /// A scope with its grid on the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScopeGrid {
@@ -743,6 +772,8 @@ pub struct OutcomeWorkspace {
     pub actions_available: Vec<WorkflowAction>,
     /// Previous and next outcome in this scope.
     pub neighbours: (Option<String>, Option<String>),
+    /// The scope's sign-off, once signed off.
+    pub sign_off: Option<SignOff>,
     /// The largest evidence upload accepted, in bytes (set by the server function).
     pub max_upload: u64,
 }

@@ -31,8 +31,8 @@ pub struct AssessmentsView {
     pub can_lead: bool,
     /// Stored framework versions: (version, title).
     pub frameworks: Vec<(String, String)>,
-    /// Profiles: (id, name, framework version).
-    pub profiles: Vec<(String, String, String)>,
+    /// Profiles: (id, name as people say it, framework version, the source's name, the source).
+    pub profiles: Vec<(String, String, String, String, String)>,
 }
 
 /// The configured upload limit (25 MiB when none was provided).
@@ -50,6 +50,8 @@ pub struct RegisterView {
     pub can_edit: bool,
     /// The largest upload accepted, in bytes.
     pub max_upload: u64,
+    /// The outcomes each item supports.
+    pub uses: Vec<crate::assess::EvidenceUse>,
 }
 
 /// The largest evidence upload, in bytes, as configured for this server.
@@ -105,7 +107,13 @@ pub async fn assessments(slug: String) -> Result<AssessmentsView, AppError> {
             let mut profiles = Vec::new();
             for f in &frameworks {
                 for p in db.profiles_for(&f.version).await? {
-                    profiles.push((p.profile.id, p.profile.name, f.version.clone()));
+                    profiles.push((
+                        p.profile.id.clone(),
+                        p.profile.spoken_name(),
+                        f.version.clone(),
+                        p.profile.name,
+                        p.profile.source,
+                    ));
                 }
             }
             Ok(AssessmentsView {
@@ -328,6 +336,7 @@ pub async fn evidence_register(slug: String) -> Result<RegisterView, AppError> {
             let (_, org) = scope(&slug, Permission::ReadAssessments).await?;
             Ok(RegisterView {
                 items: ctx::db()?.list_evidence(&org).await?,
+                uses: ctx::db()?.evidence_uses(&org).await?,
                 can_edit: org.role().can(Permission::EditAnswers),
                 max_upload: upload_limit(),
             })

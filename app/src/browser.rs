@@ -26,6 +26,36 @@ fn js_message(error: wasm_bindgen::JsValue) -> String {
     }
 }
 
+/// How long a refusal may take and still be the browser's own answer rather than a person's:
+/// nobody can see the prompt, then cancel it, this fast.
+#[cfg(feature = "hydrate")]
+const INSTANT_REFUSAL_MS: f64 = 1500.0;
+
+/// Why signing in with a key failed. The browser refuses at once, without a prompt a person
+/// could cancel, when none of the keys it can reach is registered for this account.
+#[cfg(feature = "hydrate")]
+fn assertion_message(error: wasm_bindgen::JsValue, elapsed_ms: f64) -> String {
+    use wasm_bindgen::JsCast;
+    match error.dyn_ref::<js_sys::Error>() {
+        Some(e) if e.name() == "NotAllowedError" => refusal_words(elapsed_ms < INSTANT_REFUSAL_MS),
+        _ => js_message(error),
+    }
+}
+
+/// The message for a refused sign-in with a key: at once (the key is not registered for this
+/// account) or after a while (cancelled or timed out).
+pub fn refusal_words(instant: bool) -> String {
+    if instant {
+        "This security key is not registered for this account. Use another key you registered \
+         for it, or a recovery code (under \u{201c}I do not have my security key\u{201d})."
+            .to_owned()
+    } else {
+        "The security key request was cancelled or timed out. Try again, use another key you \
+         registered, or use a recovery code (under \u{201c}I do not have my security key\u{201d})."
+            .to_owned()
+    }
+}
+
 /// Asks the browser to create a credential on a security key or passkey provider.
 pub async fn create_credential(
     options: CreationChallengeResponse,
@@ -60,6 +90,7 @@ pub async fn get_assertion(
     {
         use wasm_bindgen::JsCast;
         let options: web_sys::CredentialRequestOptions = options.into();
+        let started = js_sys::Date::now();
         let promise = leptos::prelude::window()
             .navigator()
             .credentials()
@@ -67,7 +98,7 @@ pub async fn get_assertion(
             .map_err(js_message)?;
         let credential = wasm_bindgen_futures::JsFuture::from(promise)
             .await
-            .map_err(js_message)?;
+            .map_err(|error| assertion_message(error, js_sys::Date::now() - started))?;
         let credential: web_sys::PublicKeyCredential = credential.unchecked_into();
         Ok(PublicKeyCredential::from(credential))
     }

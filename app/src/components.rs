@@ -128,6 +128,24 @@ where
     }
 }
 
+/// A count that moves only when an action succeeds: a page's data reloads after a change, but a
+/// refused form keeps what the person typed.
+pub fn successes<T>(
+    value: MappedSignal<Option<Result<T, AppError>>>,
+    version: RwSignal<usize>,
+) -> Memo<usize>
+where
+    T: Clone + Send + Sync + 'static,
+{
+    Memo::new(move |previous: Option<&usize>| {
+        if value.with(|v| matches!(v, Some(Ok(_)))) {
+            version.get()
+        } else {
+            previous.copied().unwrap_or_default()
+        }
+    })
+}
+
 /// A UTC timestamp as people read it: `2026-11-25 08:42 UTC`.
 pub fn when(stamp: &str) -> String {
     let (date, time) = stamp.split_once('T').unwrap_or((stamp, ""));

@@ -47,6 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.ico" sizes="16x16 32x32" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />

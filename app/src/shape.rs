@@ -47,8 +47,10 @@ pub fn overview(stored: StoredFramework, profiles: Vec<StoredProfile>) -> Framew
         profiles: profiles
             .into_iter()
             .map(|p| ProfileSummary {
+                name: p.profile.spoken_name(),
                 id: p.profile.id,
-                name: p.profile.name,
+                source_name: p.profile.name,
+                source: p.profile.source,
                 certainty: p.profile.certainty,
                 caveat: p.profile.caveat,
                 targets: p.profile.targets,

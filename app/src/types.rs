@@ -86,8 +86,12 @@ pub struct OutcomeSummary {
 pub struct ProfileSummary {
     /// Stable id, e.g. "govassure-baseline-caf4.0".
     pub id: String,
-    /// The profile's name.
+    /// The profile's name as people say it, e.g. "CAF 4.0 Enhanced — less certain".
     pub name: String,
+    /// The name its source gives it.
+    pub source_name: String,
+    /// Who publishes it and where the targets were read.
+    pub source: String,
     /// Whether the targets come from a published table or a less certain source.
     pub certainty: Certainty,
     /// Why the targets are less certain, where they are.
@@ -291,6 +295,26 @@ pub struct AdminOverview {
     pub organisations: Vec<OrgRow>,
     /// Every user.
     pub users: Vec<UserRow>,
+    /// How far the installation has come with its first steps.
+    pub setup: SetupProgress,
+}
+
+/// The three first steps of a new installation, each done or not.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupProgress {
+    /// At least one council has been added.
+    pub council_added: bool,
+    /// A CAF lead is a member of some organisation, or has an invitation still open.
+    pub lead_invited: bool,
+    /// Some organisation has created an assessment.
+    pub assessment_created: bool,
+}
+
+impl SetupProgress {
+    /// Whether every step is done (the checklist is then no longer shown).
+    pub fn done(self) -> bool {
+        self.council_added && self.lead_invited && self.assessment_created
+    }
 }
 
 /// A member of an organisation, as its administrators see them.
@@ -330,15 +354,19 @@ pub struct AuditRow {
     pub seq: i64,
     /// When (UTC).
     pub occurred_at: String,
-    /// Who.
+    /// Who, by name when a user acted; otherwise as recorded (`system`, `cli:…`, a typed email).
     pub actor: String,
+    /// The acting user's id, when a user acted (for the "person" filter).
+    pub actor_id: Option<i64>,
     /// What, e.g. `sign_in.success`.
     pub action: String,
-    /// To what.
+    /// To what, as recorded, e.g. `user:15` or `scope:3/outcome:A1.a`.
     pub object: String,
+    /// The person's name when the object is a user.
+    pub object_name: Option<String>,
     /// From where.
     pub address: Option<String>,
-    /// Further facts, as compact JSON.
+    /// Further facts, as compact JSON (empty when there are none).
     pub detail: String,
 }
 
@@ -359,4 +387,15 @@ pub struct ReportListing {
     pub signed_off: i64,
     /// When the last was signed off (UTC), once all are.
     pub signed_at: Option<String>,
+}
+
+/// One page of the audit log with the choices of its filters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    /// The records, newest first.
+    pub rows: Vec<AuditRow>,
+    /// Everyone who acted in this log, as id and name: the "person" filter's choices.
+    pub people: Vec<(i64, String)>,
+    /// Whether older records follow this page.
+    pub more: bool,
 }

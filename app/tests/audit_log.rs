@@ -241,3 +241,120 @@ on_both!(
         ));
     }
 );
+
+on_both!(
+    the_audit_page_filters_by_person_object_and_day_and_pages,
+    |db: TestDb| async move {
+        let ann = db
+            .create_user("ann@example.gov.uk", "Ann Jones", "test")
+            .await
+            .expect("user");
+        let bob = db
+            .create_user("bob@example.gov.uk", "Bob Smith", "test")
+            .await
+            .expect("user");
+        for n in 0..5 {
+            let mut by_ann = AuditEvent::by(
+                "ann@example.gov.uk",
+                "membership.set",
+                format!("user:{bob}"),
+            );
+            by_ann.actor_id = Some(ann);
+            by_ann.organisation_id = Some(3);
+            db.append_audit(by_ann).await.expect("append");
+            let mut by_bob = AuditEvent::by(
+                "bob@example.gov.uk",
+                "outcome.save",
+                format!("scope:{n}/outcome:A1.a"),
+            );
+            by_bob.actor_id = Some(bob);
+            db.append_audit(by_bob).await.expect("append");
+        }
+        let list = |filter: AuditFilter| {
+            let db = db.handle();
+            async move { db.audit_records(&filter).await.expect("list") }
+        };
+        let anns = list(AuditFilter {
+            actor_id: Some(ann),
+            limit: 50,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(anns.len(), 5);
+        assert!(anns.iter().all(|r| r.event.actor_id == Some(ann)));
+
+        let scope_2 = list(AuditFilter {
+            object_prefix: Some("scope:2/".into()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(scope_2.len(), 1);
+        assert_eq!(scope_2[0].event.object, "scope:2/outcome:A1.a");
+        let literal = list(AuditFilter {
+            object_prefix: Some("scope:%".into()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await;
+        assert!(literal.is_empty(), "% is not a wildcard");
+
+        let today = anns[0].occurred_at.get(..10).expect("date").to_owned();
+        let on_the_day = list(AuditFilter {
+            actor_id: Some(bob),
+            from_date: Some(today.clone()),
+            to_date: Some(today.clone()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(on_the_day.len(), 5, "the 'to' day is included in full");
+        let before = list(AuditFilter {
+            to_date: Some("2000-01-01".into()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await;
+        assert!(before.is_empty());
+        let after = list(AuditFilter {
+            from_date: Some("2999-01-01".into()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await;
+        assert!(after.is_empty());
+
+        let page = |offset: i64| {
+            list(AuditFilter {
+                actor_id: Some(ann),
+                limit: 2,
+                offset,
+                ..Default::default()
+            })
+        };
+        let (first, second, third) = (page(0).await, page(2).await, page(4).await);
+        assert_eq!((first.len(), second.len(), third.len()), (2, 2, 1));
+        let seqs: Vec<i64> = first
+            .iter()
+            .chain(&second)
+            .chain(&third)
+            .map(|r| r.seq)
+            .collect();
+        let all: Vec<i64> = anns.iter().map(|r| r.seq).collect();
+        assert_eq!(seqs, all, "pages follow on, newest first");
+
+        let names = db.user_names(&[ann, bob, 999]).await.expect("names");
+        assert_eq!(names.get(&ann).map(String::as_str), Some("Ann Jones"));
+        assert_eq!(names.get(&bob).map(String::as_str), Some("Bob Smith"));
+        assert!(!names.contains_key(&999));
+        assert_eq!(
+            db.audit_people(None).await.expect("people"),
+            vec![(ann, "Ann Jones".to_owned()), (bob, "Bob Smith".to_owned())]
+        );
+        assert_eq!(
+            db.audit_people(Some(3)).await.expect("people"),
+            vec![(ann, "Ann Jones".to_owned())],
+            "only those who acted in that organisation's log"
+        );
+    }
+);

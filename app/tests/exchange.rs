@@ -919,3 +919,158 @@ on_both!(
         assert_eq!(problems.len(), 2, "{problems:#?}");
     }
 );
+
+// ---- Sign-off in the exports ----------------------------------------------------------------
+
+/// Confirms every outcome of the organisation scope and walks it to sign-off by an approver
+/// named "Sam Approver"; returns the scope id.
+async fn sign_off_organisation_scope(db: &Db, w: &World) -> i64 {
+    let summary = db
+        .assessment_summary(&w.lead, w.assessment)
+        .await
+        .expect("read");
+    let scope = summary.scopes[0].id;
+    let framework = caf::bundled_framework("4.0").expect("4.0");
+    let objectives = app::assess::ScopeKind::Organisation.objectives();
+    for outcome in framework
+        .objectives
+        .iter()
+        .filter(|o| objectives.contains(&o.id.as_str()))
+        .flat_map(|o| o.principles.iter().flat_map(|p| &p.outcomes))
+    {
+        let record = db
+            .outcome_record(&w.lead, scope, &outcome.id)
+            .await
+            .expect("record");
+        if record.draft.confirmed.is_none() {
+            let mut draft = record.draft.clone();
+            draft.confirmed = Some(record.suggested.key().to_owned());
+            let saved = db
+                .save_outcome(
+                    &w.lead,
+                    scope,
+                    &outcome.id,
+                    record.version,
+                    &draft,
+                    &w.lead_actor,
+                )
+                .await
+                .expect("confirm");
+            assert!(matches!(saved, SaveResult::Saved { .. }), "{saved:?}");
+        }
+    }
+    let organisation = db
+        .organisation_by_slug("hackney")
+        .await
+        .expect("read")
+        .expect("hackney");
+    for (action, role, name) in [
+        (
+            app::assess::WorkflowAction::Submit,
+            Role::Assessor,
+            "Ada Submitter",
+        ),
+        (
+            app::assess::WorkflowAction::Accept,
+            Role::Reviewer,
+            "Rita Reviewer",
+        ),
+        (
+            app::assess::WorkflowAction::Assure,
+            Role::ExternalAssurer,
+            "Asa Assurer",
+        ),
+        (
+            app::assess::WorkflowAction::SignOff,
+            Role::Approver,
+            "Sam Approver",
+        ),
+    ] {
+        let email = format!("{}@hackney.gov.uk", role.key());
+        let user = db.create_user(&email, name, "test").await.expect("user");
+        let until = (role == Role::ExternalAssurer).then_some("2099-12-31");
+        db.set_membership(user, organisation.id, role, until, "test")
+            .await
+            .expect("member");
+        let org = db
+            .authorize(user, "hackney", action.permission(), None)
+            .await
+            .expect("granted");
+        db.workflow_step(&org, scope, action, None, &actor(user, &email))
+            .await
+            .unwrap_or_else(|e| panic!("{action:?}: {e:?}"));
+    }
+    scope
+}
+
+on_both!(
+    a_signed_off_scope_carries_approver_time_and_hash_in_both_exports,
+    |db: TestDb| async move {
+        let w = world(&db).await;
+        let before = export_value(&db, &w).await;
+        assert!(before["scopes"][0]["sign_off"].is_null(), "no sign-off yet");
+        let scope = sign_off_organisation_scope(&db, &w).await;
+        let found = db
+            .raw_strings(&format!(
+                "SELECT sha256 || ' ' || signed_at FROM snapshots WHERE scope_id = {scope}"
+            ))
+            .await;
+        let (sha256, signed_at) = found[0].split_once(' ').expect("hash and time");
+        let (sha256, signed_at) = (sha256.to_owned(), signed_at.to_owned());
+        assert_eq!(sha256.len(), 64);
+
+        let export = export_value(&db, &w).await;
+        assert_eq!(export["scopes"][0]["state"], "signed_off");
+        assert_eq!(
+            export["scopes"][0]["sign_off"],
+            serde_json::json!({ "sha256": sha256, "approver": "Sam Approver", "signed_at": signed_at })
+        );
+        assert!(
+            export["scopes"][1]["sign_off"].is_null(),
+            "systems are not signed off"
+        );
+        let mut problems = Vec::new();
+        check(&schema(), &schema(), &export, "$", &mut problems);
+        assert!(problems.is_empty(), "{problems:#?}");
+
+        let csv = db
+            .assessment_csv(&w.lead, w.assessment, &w.lead_actor)
+            .await
+            .expect("csv");
+        let rows = parse_csv(&csv);
+        let column = |name: &str| {
+            CSV_HEADER
+                .iter()
+                .position(|h| *h == name)
+                .unwrap_or_else(|| panic!("no column {name}"))
+        };
+        let (by, at, hash) = (
+            column("signed off by"),
+            column("signed off at"),
+            column("snapshot sha256"),
+        );
+        let org_rows: Vec<_> = rows
+            .iter()
+            .skip(1)
+            .filter(|r| r[3] == "London Borough of Hackney")
+            .collect();
+        assert!(!org_rows.is_empty());
+        for row in org_rows {
+            assert_eq!(
+                (row[by].as_str(), row[at].as_str(), row[hash].as_str()),
+                ("Sam Approver", signed_at.as_str(), sha256.as_str())
+            );
+        }
+        assert!(
+            rows.iter()
+                .skip(1)
+                .filter(|r| r[3] != "London Borough of Hackney")
+                .all(|r| r[by].is_empty() && r[at].is_empty() && r[hash].is_empty())
+        );
+
+        // The file still imports: the sign-off is not read, and the copy starts as a draft.
+        let document: AssessmentExport =
+            serde_json::from_value(export).expect("the export reads back");
+        assert!(document.scopes[0].sign_off.is_some());
+    }
+);

@@ -59,6 +59,7 @@ pub use model::{
 };
 pub use profile::{
     Certainty, Comparison, ComparisonRow, GroupTotals, Profile, Totals, compare, compare_targets,
+    spoken_profile_name,
 };
 pub use rating::{Answer, Suggestion, suggest_status};
 pub use status::{Column, Status};

@@ -50,6 +50,37 @@ pub struct Profile {
     pub targets: BTreeMap<String, Status>,
 }
 
+impl Profile {
+    /// The name people say, e.g. "CAF 4.0 Baseline (Basic profile) — less certain".
+    pub fn spoken_name(&self) -> String {
+        spoken_profile_name(&self.name, &self.framework_version, self.certainty)
+    }
+}
+
+/// A profile's name as people say it: the CAF version, the level (Baseline or Enhanced), the
+/// source's own word for the column where it differs, and "less certain" when it is. A name
+/// that names neither level (an imported profile) is kept as it is, with the caveat word.
+pub fn spoken_profile_name(name: &str, framework_version: &str, certainty: Certainty) -> String {
+    let lower = name.to_lowercase();
+    let level = if lower.contains("baseline") {
+        Some(("Baseline", ""))
+    } else if lower.contains("basic profile") {
+        Some(("Baseline", " (Basic profile)"))
+    } else if lower.contains("enhanced") {
+        Some(("Enhanced", ""))
+    } else {
+        None
+    };
+    let base = match level {
+        Some((level, column)) => format!("CAF {framework_version} {level}{column}"),
+        None => name.to_owned(),
+    };
+    match certainty {
+        Certainty::Published => base,
+        Certainty::LessCertain => format!("{base} \u{2014} less certain"),
+    }
+}
+
 /// Totals for a group of outcomes compared against a profile.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
@@ -191,5 +222,43 @@ pub fn compare_targets(
         principles,
         objectives,
         overall,
+    }
+}
+
+#[cfg(test)]
+mod naming_tests {
+    use super::*;
+
+    #[test]
+    fn profiles_are_named_as_people_say_them() {
+        use Certainty::{LessCertain, Published};
+        assert_eq!(
+            spoken_profile_name(
+                "Government CAF profile - Baseline (GovAssure)",
+                "3.2",
+                Published
+            ),
+            "CAF 3.2 Baseline"
+        );
+        assert_eq!(
+            spoken_profile_name(
+                "Government CAF profile for CAF v4.0 - column 'Basic Profile'",
+                "4.0",
+                LessCertain
+            ),
+            "CAF 4.0 Baseline (Basic profile) \u{2014} less certain"
+        );
+        assert_eq!(
+            spoken_profile_name(
+                "Government CAF profile for CAF v4.0 - Enhanced",
+                "4.0",
+                LessCertain
+            ),
+            "CAF 4.0 Enhanced \u{2014} less certain"
+        );
+        assert_eq!(
+            spoken_profile_name("Our sector profile", "4.0", Published),
+            "Our sector profile"
+        );
     }
 }

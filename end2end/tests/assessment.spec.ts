@@ -263,9 +263,17 @@ test.describe.serial('an assessment from creation to sign-off', () => {
 
   test('after sign-off every edit control is gone and the server refuses writes', async () => {
     await openHydrated(lead, outcomes[0]);
-    await expect(lead.locator('#read-only-note')).toContainText('signed off');
-    await expect(lead.locator('#narrative')).toBeDisabled();
-    await expect(lead.locator('.igp input:enabled')).toHaveCount(0);
+    // A read-only view: the sign-off above, the answers as text, nothing to edit or save.
+    await expect(lead.locator('#sign-off')).toContainText('Revenues and benefits is signed off');
+    await expect(lead.locator('#sign-off-approver')).toHaveText('Sam Owner');
+    await expect(lead.locator('#sign-off-at')).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
+    await expect(lead.locator('#sign-off-hash')).toHaveText(/^[0-9a-f]{64}$/);
+    await expect(lead.locator('#signed-answers')).toContainText('Answer: True');
+    await expect(lead.locator('main input[type="radio"]')).toHaveCount(0);
+    await expect(lead.locator('#save-state')).toHaveCount(0);
+    await expect(lead.locator('main')).not.toContainText('All changes saved');
+    await expect(lead.getByRole('button', { name: /^Clear/ })).toHaveCount(0);
+    await expect(lead.locator('#read-only-note')).toHaveCount(0);
     await expect(lead.locator('#workflow-heading')).toHaveCount(0);
     await expect(lead.locator('#add-file')).toHaveCount(0);
     await expect(lead.getByRole('button', { name: 'Unlink' })).toHaveCount(0);
@@ -280,7 +288,15 @@ test.describe.serial('an assessment from creation to sign-off', () => {
     }, scopeId);
     expect(status).toBe(409);
     await openHydrated(lead, outcomes[0]);
-    await expect(lead.locator('#narrative')).toHaveValue(/access control and backup policies/);
+    await expect(lead.locator('#signed-narrative')).toContainText(/access control and backup policies/);
+    await expectNoAxeViolations(lead);
+    await snap(lead, 'outcome-signed-off');
+    await lead.setViewportSize({ width: 390, height: 800 });
+    await openHydrated(lead, outcomes[0]);
+    const width = await lead.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(390);
+    await snap(lead, 'outcome-signed-off-phone');
+    await lead.setViewportSize({ width: 1280, height: 720 });
     await openHydrated(lead, `${dashboard}/plan`);
     await expect(lead.locator('#plan')).toContainText('Review the access control and backup policies.');
     await expectNoAxeViolations(lead);
@@ -359,6 +375,20 @@ test.describe.serial('an assessment from creation to sign-off', () => {
     const exported = JSON.parse(readFileSync(await download.path(), 'utf8'));
     expect(exported.format).toBe(1);
     expect(exported.scopes).toHaveLength(3);
+    // The signed-off scope carries its sign-off: the approver, the time and the dashboard's hash.
+    const hash = await lead.locator('.scope').nth(1).locator('code.hash').textContent();
+    expect(exported.scopes[1].state).toBe('signed_off');
+    expect(exported.scopes[1].sign_off.approver).toBe('Sam Owner');
+    expect(exported.scopes[1].sign_off.sha256).toBe(hash);
+    expect(exported.scopes[1].sign_off.signed_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(exported.scopes[0].sign_off).toBeNull();
+    const [csvDownload] = await Promise.all([
+      lead.waitForEvent('download'),
+      lead.getByRole('link', { name: 'Outcome statuses (CSV)' }).click(),
+    ]);
+    const csv = readFileSync(await csvDownload.path(), 'utf8');
+    expect(csv.split('\r\n')[0]).toContain('signed off by,signed off at,snapshot sha256');
+    expect(csv).toContain(`Sam Owner,${exported.scopes[1].sign_off.signed_at},${hash}`);
 
     // Two mistakes in the file, and its title is taken here: all three are listed, nothing is added.
     const damaged = structuredClone(exported);

@@ -328,7 +328,7 @@ impl Db {
         need(org, Permission::ReadAssessments)?;
         let row = sqlx::query(
             "SELECT a.id, a.title, a.period, a.created_at, f.version, p.name AS profile_name, \
-             a.profile_id FROM assessments a JOIN frameworks f ON f.id = a.framework_id \
+             p.certainty AS profile_certainty, a.profile_id FROM assessments a JOIN frameworks f ON f.id = a.framework_id \
              LEFT JOIN profiles p ON p.id = a.profile_id \
              WHERE a.id = $1 AND a.organisation_id = $2",
         )
@@ -338,6 +338,14 @@ impl Db {
         .await?
         .ok_or_else(not_found)?;
         let profile_name: Option<String> = row.try_get("profile_name")?;
+        let version: String = row.try_get("version")?;
+        let certainty = match row
+            .try_get::<Option<String>, _>("profile_certainty")?
+            .as_deref()
+        {
+            Some("less_certain") => caf::Certainty::LessCertain,
+            _ => caf::Certainty::Published,
+        };
         let scopes = sqlx::query(
             "SELECT id, kind, name, description, state FROM scopes WHERE assessment_id = $1 \
              ORDER BY position",
@@ -360,9 +368,11 @@ impl Db {
             id,
             title: row.try_get("title")?,
             period: row.try_get("period")?,
-            framework_version: row.try_get("version")?,
             own_profile: profile_name.is_none(),
-            profile_name: profile_name.unwrap_or_else(|| "Own profile".to_owned()),
+            profile_name: profile_name
+                .map(|name| caf::spoken_profile_name(&name, &version, certainty))
+                .unwrap_or_else(|| "Own profile".to_owned()),
+            framework_version: version,
             created_at: row.try_get("created_at")?,
             scopes,
         })

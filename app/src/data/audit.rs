@@ -127,6 +127,16 @@ pub struct AuditFilter {
     pub before_seq: Option<i64>,
     /// At most this many, newest first (capped at 500).
     pub limit: i64,
+    /// Only records of this acting user.
+    pub actor_id: Option<i64>,
+    /// Only records whose object starts with this text, e.g. `scope:3`.
+    pub object_prefix: Option<String>,
+    /// Only records on or after this day (`YYYY-MM-DD`, UTC).
+    pub from_date: Option<String>,
+    /// Only records on or before this day (`YYYY-MM-DD`, UTC).
+    pub to_date: Option<String>,
+    /// Skip this many of the newest matching records (for pages).
+    pub offset: i64,
 }
 
 impl Db {
@@ -149,7 +159,11 @@ impl Db {
              WHERE ($1 IS NULL OR organisation_id = $1) \
                AND ($2 IS NULL OR action LIKE $2 ESCAPE '\\') \
                AND ($3 IS NULL OR seq < $3) \
-             ORDER BY seq DESC LIMIT $4",
+               AND ($5 IS NULL OR actor_id = $5) \
+               AND ($6 IS NULL OR object LIKE $6 ESCAPE '\\') \
+               AND ($7 IS NULL OR occurred_at >= $7) \
+               AND ($8 IS NULL OR occurred_at <= $8) \
+             ORDER BY seq DESC LIMIT $4 OFFSET $9",
         )
         .bind(filter.organisation_id)
         .bind(
@@ -160,6 +174,17 @@ impl Db {
         )
         .bind(filter.before_seq)
         .bind(filter.limit.clamp(1, 500))
+        .bind(filter.actor_id)
+        .bind(
+            filter
+                .object_prefix
+                .as_ref()
+                .map(|p| format!("{}%", escape_like(p))),
+        )
+        .bind(filter.from_date.clone())
+        // Timestamps are RFC 3339 text: every moment of the day sorts before `<day>T99`.
+        .bind(filter.to_date.as_ref().map(|d| format!("{d}T99")))
+        .bind(filter.offset.max(0))
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(record_from_row).collect()

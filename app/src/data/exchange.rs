@@ -83,6 +83,10 @@ pub struct ExportScope {
     /// Its outcomes, in framework order.
     #[serde(default)]
     pub outcomes: Vec<ExportOutcome>,
+    /// Who signed it off, when, and the SHA-256 of the signed snapshot; null unless signed off
+    /// (not read on import: sign-off is done again).
+    #[serde(default)]
+    pub sign_off: Option<crate::assess::SignOff>,
 }
 
 /// One contributing outcome of one scope.

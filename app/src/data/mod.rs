@@ -7,7 +7,9 @@
 mod accounts;
 mod assessments;
 mod audit;
+mod audit_names;
 mod evidence;
+mod evidence_uses;
 mod exchange;
 mod frameworks;
 mod people;
@@ -15,6 +17,8 @@ mod profiles;
 mod reports;
 mod sessions;
 mod snapshots;
+mod setup_progress;
+mod sign_offs;
 mod workspace;
 
 pub use crate::assess::{MAX_TEXT, check_draft};
@@ -42,6 +46,7 @@ pub use snapshots::{
     SNAPSHOT_FORMAT, Snapshot, SnapshotAction, SnapshotAssessment, SnapshotEvidence,
     SnapshotOutcome, SnapshotScope, SnapshotSignature, StoredSnapshot, snapshot_kind,
 };
+pub use setup_progress::SetupProgress;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -173,6 +173,7 @@ impl Db {
                     .map(|o| o.id.clone()),
                 outcomes.get(position + 1).map(|o| o.id.clone()),
             ),
+            sign_off: self.sign_offs(scope.assessment_id).await?.remove(&scope_id),
             record,
             outcome,
             assessment,

@@ -30,20 +30,20 @@ pub fn AccountPage() -> impl IntoView {
     );
     let codes = RwSignal::new(None::<Vec<String>>);
     view! {
-        <Title text="Your account" />
-        <h1 class="heading-xl">"Your account"</h1>
-        <Suspense fallback=Loading>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match account.await {
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                     Ok(view) => view! {
+                        <Title text="Your account" />
+                        <h1 class="heading-xl">"Your account"</h1>
                         <AccountDetails view rename remove changed codes />
+                        <h2 class="heading-m">"Sessions"</h2>
+                        <p class="body"><a href="/account/sessions">"See where you are signed in"</a>", and sign out everywhere else."</p>
                     }.into_any(),
                 }
             })}
-        </Suspense>
-        <h2 class="heading-m">"Sessions"</h2>
-        <p class="body"><a href="/account/sessions">"See where you are signed in"</a>", and sign out everywhere else."</p>
+        </Transition>
     }
 }
 
@@ -110,7 +110,7 @@ fn AccountDetails(
                 </button>
             </div>
         })}
-        <table class="table" id="keys">
+        <div class="table-scroll" role="region" aria-label="Your security keys" tabindex="0"><table class="table" id="keys">
             <caption class="visually-hidden">"Your security keys"</caption>
             <thead><tr>
                 <th scope="col">"Name"</th>
@@ -152,7 +152,7 @@ fn AccountDetails(
                     }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
         {only_one.then(|| view! {
             <p class="hint" id="last-key-hint">"This is your only key, so it cannot be removed. Register another key first."</p>
         })}
@@ -183,14 +183,14 @@ pub fn SessionsPage() -> impl IntoView {
     let elsewhere = ServerAction::<SignOutElsewhere>::new();
     let sessions = Resource::new(move || elsewhere.version().get(), |_| my_sessions());
     view! {
-        <Title text="Your sessions" />
-        <h1 class="heading-xl">"Where you are signed in"</h1>
-        <Suspense fallback=Loading>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match sessions.await {
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                     Ok(list) => view! {
-                        <table class="table" id="sessions">
+                        <Title text="Your sessions" />
+                        <h1 class="heading-xl">"Where you are signed in"</h1>
+                        <div class="table-scroll" role="region" aria-label="Your sessions" tabindex="0"><table class="table" id="sessions">
                             <caption class="visually-hidden">"Your sessions"</caption>
                             <thead><tr>
                                 <th scope="col">"Browser"</th>
@@ -211,18 +211,18 @@ pub fn SessionsPage() -> impl IntoView {
                                     </tr>
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
+                        <ActionForm action=elsewhere>
+                            <FormError value=elsewhere.value() />
+                            <button class="button button--warning" type="submit" id="sign-out-elsewhere">"Sign out everywhere else"</button>
+                        </ActionForm>
+                        {move || match elsewhere.value().get() {
+                            Some(Ok(n)) => Some(view! { <p class="body" role="status">{format!("Signed out of {}.", crate::components::count(i64::try_from(n).unwrap_or(i64::MAX), "other session", "other sessions"))}</p> }),
+                            _ => None,
+                        }}
                     }.into_any(),
                 }
             })}
-        </Suspense>
-        <ActionForm action=elsewhere>
-            <FormError value=elsewhere.value() />
-            <button class="button button--warning" type="submit" id="sign-out-elsewhere">"Sign out everywhere else"</button>
-        </ActionForm>
-        {move || match elsewhere.value().get() {
-            Some(Ok(n)) => Some(view! { <p class="body" role="status">{format!("Signed out of {}.", crate::components::count(i64::try_from(n).unwrap_or(i64::MAX), "other session", "other sessions"))}</p> }),
-            _ => None,
-        }}
+        </Transition>
     }
 }

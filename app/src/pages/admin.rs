@@ -3,12 +3,11 @@
 
 use crate::account_api::{
     AdminInvite, CreateOrganisation, DisableUser, OrgInvite, OrgRemoveMember, OrgSetRole,
-    ResetUserFactors, admin_dashboard, org_audit, org_members, organisation, platform_audit,
+    ResetUserFactors, admin_dashboard, org_members, organisation,
 };
-use crate::components::{ErrorPanel, FormError, Loading, when};
+use crate::components::{ErrorPanel, FormError, Loading, successes, when};
 use crate::error::AppError;
 use crate::roles::{Permission, Role};
-use crate::types::AuditRow;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -75,49 +74,62 @@ pub fn AdminPage() -> impl IntoView {
     let invite = ServerAction::<AdminInvite>::new();
     let disable = ServerAction::<DisableUser>::new();
     let reset = ServerAction::<ResetUserFactors>::new();
+    let created = successes(create.value(), create.version());
+    let invited = successes(invite.value(), invite.version());
+    let disabled = successes(disable.value(), disable.version());
+    let reset_done = successes(reset.value(), reset.version());
     let data = Resource::new(
         move || {
             (
-                create.version().get(),
-                invite.version().get(),
-                disable.version().get(),
-                reset.version().get(),
+                created.get(),
+                invited.get(),
+                disabled.get(),
+                reset_done.get(),
             )
         },
         |_| admin_dashboard(),
     );
     view! {
-        <Title text="Administration" />
-        <h1 class="heading-xl">"Administration"</h1>
-        <p class="body">
-            "Manage the organisations on this installation and their people. Administering the platform "
-            "does not let you read any organisation's assessments unless you are also a member. "
-            <a href="/admin/audit">"Read the audit log"</a>"."
-        </p>
-        <Suspense fallback=Loading>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                     Ok(overview) => {
                         let orgs = overview.organisations.clone();
+                        let setup = overview.setup;
                         view! {
+                            <Title text="Administration" />
+                            <h1 class="heading-xl">"Administration"</h1>
+                            <p class="body">
+                                "Manage the organisations on this installation and their people. Administering the platform "
+                                "does not let you read any organisation's assessments unless you are also a member. "
+                                <a href="/admin/audit">"Read the audit log"</a>"."
+                            </p>
+                            {(!setup.done()).then(|| view! { <FirstSteps setup /> })}
+                            <AddOrganisation create />
                             <h2 class="heading-l">"Organisations"</h2>
-                            <table class="table" id="organisations">
-                                <caption class="visually-hidden">"Organisations"</caption>
-                                <thead><tr>
-                                    <th scope="col">"Name"</th><th scope="col">"Short name"</th>
-                                    <th scope="col">"Kind"</th><th scope="col" class="num">"Members"</th>
-                                </tr></thead>
-                                <tbody>
-                                    {overview.organisations.into_iter().map(|o| view! {
-                                        <tr>
-                                            <th scope="row">{o.name}</th><td>{o.slug}</td>
-                                            <td>{if o.kind == "partner" { "Partner" } else { "Council" }}</td>
-                                            <td class="num">{o.members}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
+                            {if overview.organisations.is_empty() {
+                                view! { <p class="body">"There are no organisations yet."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <div class="table-scroll" role="region" aria-label="Organisations" tabindex="0"><table class="table" id="organisations">
+                                        <caption class="visually-hidden">"Organisations"</caption>
+                                        <thead><tr>
+                                            <th scope="col">"Name"</th><th scope="col">"Short name"</th>
+                                            <th scope="col">"Kind"</th><th scope="col" class="num">"Members"</th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {overview.organisations.into_iter().map(|o| view! {
+                                                <tr>
+                                                    <th scope="row">{o.name}</th><td>{o.slug}</td>
+                                                    <td>{if o.kind == "partner" { "Partner" } else { "Council" }}</td>
+                                                    <td class="num">{o.members}</td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table></div>
+                                }.into_any()
+                            }}
                             <h2 class="heading-l">"Users"</h2>
                             <FormError value=disable.value() />
                             <FormError value=reset.value() />
@@ -160,7 +172,7 @@ pub fn AdminPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table></div>
-                            <h2 class="heading-l">"Invite someone"</h2>
+                            <h2 class="heading-l" id="invite">"Invite someone"</h2>
                             <ActionForm action=invite attr:class="form" attr:novalidate=true>
                                 <FormError value=invite.value() />
                                 <InviteResult value=invite.value() />
@@ -183,7 +195,43 @@ pub fn AdminPage() -> impl IntoView {
                     }
                 }
             })}
-        </Suspense>
+        </Transition>
+    }
+}
+
+/// The first administrator's checklist, shown until every step is done.
+#[component]
+fn FirstSteps(setup: crate::types::SetupProgress) -> impl IntoView {
+    let step = |done: bool, text: &'static str, hint: &'static str| {
+        let (tag, word) = if done {
+            ("tag tag--green", "Done")
+        } else {
+            ("tag tag--grey", "To do")
+        };
+        view! {
+            <li class="checklist__item">
+                <strong class=tag>{word}</strong>
+                " "<span class="checklist__text">{text}</span>
+                <span class="hint">{hint}</span>
+            </li>
+        }
+    };
+    view! {
+        <section class="inset" id="first-steps" aria-labelledby="first-steps-heading">
+            <h2 class="heading-m" id="first-steps-heading">"First steps"</h2>
+            <ol class="checklist">
+                {step(setup.council_added, "Add your council", "Use the form below: its name and a short name for addresses.")}
+                {step(setup.lead_invited, "Invite your CAF lead", "Under “Invite someone”: choose your council and the role CAF lead, then send them the link.")}
+                {step(setup.assessment_created, "Your CAF lead creates the assessment", "They sign in, open the council's assessments and create this year's.")}
+            </ol>
+        </section>
+    }
+}
+
+/// The form that adds an organisation: the first thing a new installation needs.
+#[component]
+fn AddOrganisation(create: ServerAction<CreateOrganisation>) -> impl IntoView {
+    view! {
         <h2 class="heading-l">"Add an organisation"</h2>
         <ActionForm action=create attr:class="form" attr:novalidate=true>
             <FormError value=create.value() />
@@ -205,91 +253,6 @@ pub fn AdminPage() -> impl IntoView {
             </div>
             <button class="button" type="submit">"Add organisation"</button>
         </ActionForm>
-    }
-}
-
-/// A table of audit records with an action filter and paging back.
-#[component]
-fn AuditLog(
-    #[prop(into)] load: Callback<(String, Option<i64>), ()>,
-    rows: Resource<Result<Vec<AuditRow>, AppError>>,
-    action: RwSignal<String>,
-    before: RwSignal<Option<i64>>,
-) -> impl IntoView {
-    let typed = RwSignal::new(action.get_untracked());
-    view! {
-        <form class="form form--inline" on:submit=move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            action.set(typed.get_untracked());
-            before.set(None);
-            load.run((typed.get_untracked(), None));
-        }>
-            <div class="form-group">
-                <label class="label" for="audit-action">"Action starts with"</label>
-                <p class="hint" id="audit-action-hint">"For example sign_in., key., membership. or access.denied"</p>
-                <input class="input input--short" id="audit-action" name="action" type="text" aria-describedby="audit-action-hint"
-                    prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev)) />
-            </div>
-            <button class="button button--secondary" type="submit">"Filter"</button>
-        </form>
-        <Suspense fallback=Loading>
-            {move || Suspend::new(async move {
-                match rows.await {
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                    Ok(list) => {
-                        let oldest = list.last().map(|r| r.seq);
-                        let full = list.len() == 100;
-                        view! {
-                            <div class="table-scroll" role="region" aria-label="Audit records" tabindex="0"><table class="table table--dense" id="audit">
-                                <caption class="visually-hidden">"Audit records, newest first"</caption>
-                                <thead><tr>
-                                    <th scope="col" class="num">"#"</th><th scope="col">"When"</th>
-                                    <th scope="col">"Who"</th><th scope="col">"Action"</th>
-                                    <th scope="col">"Object"</th><th scope="col">"Address"</th>
-                                    <th scope="col">"Detail"</th>
-                                </tr></thead>
-                                <tbody>
-                                    {list.into_iter().map(|r| view! {
-                                        <tr>
-                                            <td class="num">{r.seq}</td><td>{when(&r.occurred_at)}</td>
-                                            <td>{r.actor}</td><td><code>{r.action}</code></td>
-                                            <td>{r.object}</td><td>{r.address.unwrap_or_default()}</td>
-                                            <td class="detail">{r.detail}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table></div>
-                            {(full && oldest.is_some()).then(|| view! {
-                                <button class="button button--secondary" type="button" on:click=move |_| {
-                                    before.set(oldest);
-                                    load.run((action.get_untracked(), oldest));
-                                }>"Older records"</button>
-                            })}
-                        }.into_any()
-                    }
-                }
-            })}
-        </Suspense>
-    }
-}
-
-/// The whole audit log (platform administrators).
-#[component]
-pub fn AdminAuditPage() -> impl IntoView {
-    let action = RwSignal::new(String::new());
-    let before = RwSignal::new(None::<i64>);
-    let rows = Resource::new(
-        move || (action.get(), before.get()),
-        |(action, before)| platform_audit(action, before),
-    );
-    view! {
-        <Title text="Audit log" />
-        <h1 class="heading-xl">"Audit log"</h1>
-        <p class="body">
-            "Every sign-in, change and refusal on this installation, newest first. Records are chained "
-            "by hash: `server audit verify` proves none was edited or removed."
-        </p>
-        <AuditLog load=move |_| () rows action before />
     }
 }
 
@@ -363,29 +326,25 @@ pub fn OrgMembersPage() -> impl IntoView {
     let invite = ServerAction::<OrgInvite>::new();
     let set_role = ServerAction::<OrgSetRole>::new();
     let remove = ServerAction::<OrgRemoveMember>::new();
+    let invited = successes(invite.value(), invite.version());
+    let role_set = successes(set_role.value(), set_role.version());
+    let removed = successes(remove.value(), remove.version());
     let members = Resource::new(
-        move || {
-            (
-                slug(),
-                invite.version().get(),
-                set_role.version().get(),
-                remove.version().get(),
-            )
-        },
+        move || (slug(), invited.get(), role_set.get(), removed.get()),
         |(slug, ..)| org_members(slug),
     );
     view! {
-        <Title text="Members" />
-        <h1 class="heading-xl">"Members"</h1>
-        <p class="body"><a href=move || format!("/org/{}", slug())>"Back to the organisation"</a></p>
-        <Suspense fallback=Loading>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match members.await {
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                     Ok(list) => view! {
+                        <Title text="Members" />
+                        <h1 class="heading-xl">"Members"</h1>
+                        <p class="body"><a href=format!("/org/{}", slug())>"Back to the organisation"</a></p>
                         <FormError value=set_role.value() />
                         <FormError value=remove.value() />
-                        <table class="table" id="members">
+                        <div class="table-scroll" role="region" aria-label="Members" tabindex="0"><table class="table" id="members">
                             <caption class="visually-hidden">"Members"</caption>
                             <thead><tr>
                                 <th scope="col">"Name"</th><th scope="col">"Email"</th>
@@ -427,40 +386,21 @@ pub fn OrgMembersPage() -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
+                        <h2 class="heading-l">"Invite someone"</h2>
+                        <p class="body">"Someone who already has an account is added straight away; anyone else gets a one-time link for you to send them."</p>
+                        <ActionForm action=invite attr:class="form" attr:novalidate=true>
+                            <FormError value=invite.value() />
+                            <InviteResult value=invite.value() />
+                            <input type="hidden" name="slug" value=slug() />
+                            <InviteFields />
+                            <RoleFields />
+                            <button class="button" type="submit">"Invite"</button>
+                        </ActionForm>
+                        <p class="body"><a href=format!("/org/{}/audit", slug())>"Audit log of this organisation"</a></p>
                     }.into_any(),
                 }
             })}
-        </Suspense>
-        <h2 class="heading-l">"Invite someone"</h2>
-        <p class="body">"Someone who already has an account is added straight away; anyone else gets a one-time link for you to send them."</p>
-        <ActionForm action=invite attr:class="form" attr:novalidate=true>
-            <FormError value=invite.value() />
-            <InviteResult value=invite.value() />
-            <input type="hidden" name="slug" value=slug />
-            <InviteFields />
-            <RoleFields />
-            <button class="button" type="submit">"Invite"</button>
-        </ActionForm>
-        <p class="body"><a href=move || format!("/org/{}/audit", slug())>"Audit log of this organisation"</a></p>
-    }
-}
-
-/// An organisation's audit log (organisation admins).
-#[component]
-pub fn OrgAuditPage() -> impl IntoView {
-    let params = use_params_map();
-    let slug = move || params.read().get("slug").unwrap_or_default();
-    let action = RwSignal::new(String::new());
-    let before = RwSignal::new(None::<i64>);
-    let rows = Resource::new(
-        move || (slug(), action.get(), before.get()),
-        |(slug, action, before)| org_audit(slug, action, before),
-    );
-    view! {
-        <Title text="Organisation audit log" />
-        <h1 class="heading-xl">"Audit log"</h1>
-        <p class="body"><a href=move || format!("/org/{}", slug())>"Back to the organisation"</a></p>
-        <AuditLog load=move |_| () rows action before />
+        </Transition>
     }
 }

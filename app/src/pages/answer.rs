@@ -2,6 +2,7 @@
 //! the confirmed status, the narrative (all autosaved), evidence, comments, plan actions, the
 //! workflow and the outcome's history.
 
+use super::signed_view::{SignOffPanel, SignedAnswers};
 use crate::assess::{
     AnswerInput, Classification, EvidenceItem, OutcomeDraft, OutcomeRecord, OutcomeWorkspace,
     SaveResult, WorkflowAction, caf_answers,
@@ -131,7 +132,8 @@ fn Workspace(data: OutcomeWorkspace, slug: String) -> impl IntoView {
             <div><dt>"Assigned to"</dt><dd>{data.assignee.clone().unwrap_or_else(|| "nobody".into())}</dd></div>
             <div><dt>"Due"</dt><dd>{data.due.clone().unwrap_or_else(|| "not set".into())}</dd></div>
         </dl>
-        {(!editable).then(|| view! {
+        {data.sign_off.clone().map(|sign_off| view! { <SignOffPanel sign_off scope=scope.name.clone() /> })}
+        {(!editable && data.sign_off.is_none()).then(|| view! {
             <div class="inset" id="read-only-note">
                 <p class="body">{if scope.state == crate::assess::ScopeState::SignedOff {
                     "This scope is signed off. Its answers are frozen in the signed snapshot and cannot change."
@@ -142,7 +144,11 @@ fn Workspace(data: OutcomeWorkspace, slug: String) -> impl IntoView {
                 }}</p>
             </div>
         })}
-        {view! { <Editor data=data.clone() slug=slug.clone() editable /> }.into_any()}
+        {if data.sign_off.is_some() {
+            view! { <SignedAnswers data=data.clone() /> }.into_any()
+        } else {
+            view! { <Editor data=data.clone() slug=slug.clone() editable /> }.into_any()
+        }}
         {view! { <EvidencePanel data=data.clone() slug=slug.clone() editable here=here.clone() /> }.into_any()}
         {view! { <Comments data=data.clone() slug=slug.clone() /> }.into_any()}
         {view! { <Workflow data=data.clone() slug=slug.clone() here=here.clone() /> }.into_any()}

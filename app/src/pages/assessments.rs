@@ -42,7 +42,7 @@ pub fn AssessmentsPage() -> impl IntoView {
                                 view! { <p class="body">"No assessments yet."</p> }.into_any()
                             } else {
                                 view! {
-                                    <table class="table" id="assessment-list">
+                                    <div class="table-scroll" role="region" aria-label="Assessments" tabindex="0"><table class="table" id="assessment-list">
                                         <thead><tr><th scope="col">"Assessment"</th><th scope="col">"Period"</th><th scope="col">"Framework"</th><th scope="col">"Profile"</th><th scope="col">"Scopes"</th></tr></thead>
                                         <tbody>
                                             {view.assessments.iter().map(|a| view! {
@@ -55,7 +55,7 @@ pub fn AssessmentsPage() -> impl IntoView {
                                                 </tr>
                                             }).collect_view()}
                                         </tbody>
-                                    </table>
+                                    </table></div>
                                 }.into_any()
                             }}
                             {view.can_lead.then(|| view! {
@@ -80,8 +80,22 @@ pub fn AssessmentsPage() -> impl IntoView {
                                     <div class="form-group">
                                         <label class="label" for="a-profile">"Target profile" <span class="hint">"Choose one for the framework version above"</span></label>
                                         <select class="select" id="a-profile" name="profile">
-                                            {move || profiles.with_value(|all| all.iter().filter(|p| p.2 == chosen.get()).map(|(id, name, _)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view())}
+                                            {move || profiles.with_value(|all| all.iter().filter(|p| p.2 == chosen.get()).map(|(id, name, ..)| view! { <option value=id.clone()>{name.clone()}</option> }).collect_view())}
                                         </select>
+                                        <details class="details" id="profile-sources">
+                                            <summary class="details__summary">"Where these profiles come from"</summary>
+                                            <div class="details__text">
+                                                <ul class="list">
+                                                    {move || profiles.with_value(|all| all.iter().filter(|p| p.2 == chosen.get()).map(|(id, name, version, source_name, source)| view! {
+                                                        <li>
+                                                            <strong>{name.clone()}</strong>
+                                                            <span class="hint">{format!("The source calls it \u{201c}{source_name}\u{201d}. {source}")}</span>
+                                                            <a href=format!("/frameworks/{version}?profile={id}")>"See its targets in the framework browser"</a>
+                                                        </li>
+                                                    }).collect_view())}
+                                                </ul>
+                                            </div>
+                                        </details>
                                     </div>
                                     <div class="form-group checkbox">
                                         <input type="checkbox" id="a-own" name="own_profile" value="true" />

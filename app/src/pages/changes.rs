@@ -92,7 +92,7 @@ fn Changes(view: ChangesView) -> impl IntoView {
                  Many are small rewordings: review each answer that is carried forward."
             )}
         </p>
-        <table class="table">
+        <div class="table-scroll" role="region" aria-label="Statements new or reworded, and dropped, per outcome" tabindex="0"><table class="table">
             <caption class="visually-hidden">"Statements new or reworded, and dropped, per outcome"</caption>
             <thead>
                 <tr>
@@ -112,6 +112,6 @@ fn Changes(view: ChangesView) -> impl IntoView {
                     </tr>
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }

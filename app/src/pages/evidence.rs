@@ -35,17 +35,6 @@ pub fn EvidencePage() -> impl IntoView {
     };
     let data = Resource::new(slug, evidence_register);
     view! {
-        <Title text="Evidence register" />
-        <span class="caption">"Evidence"</span>
-        <h1 class="heading-xl">"Evidence register"</h1>
-        <p class="body">"Files, links and notes that support outcomes, in any assessment and year. Items past their review-by date are flagged wherever they are used."</p>
-        {move || query.read().get("upload_error").map(|e| view! { <div class="error-summary" role="alert" id="upload-error"><p class="body">{format!("The file was not added: {e}")}</p></div> })}
-        {move || {
-            let query = query.read();
-            (query.get("added").is_some() && query.get("upload_error").is_none()).then(|| view! { <div class="inset" role="status"><p class="body">"The file was added to the register."</p></div> })
-        }}
-        {move || query.read().get("updated").map(|_| view! { <div class="inset" role="status" id="evidence-updated"><p class="body">"The item's details were saved."</p></div> })}
-        {move || query.read().get("removed").map(|_| view! { <div class="inset" role="status" id="evidence-removed"><p class="body">"The item was removed from the register."</p></div> })}
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
@@ -62,13 +51,24 @@ pub fn EvidencePage() -> impl IntoView {
                             }
                         });
                         view! {
+                            <Title text="Evidence register" />
+                            <span class="caption">"Evidence"</span>
+                            <h1 class="heading-xl">"Evidence register"</h1>
+                            <p class="body">"Files, links and notes that support outcomes, in any assessment and year. Items past their review-by date are flagged wherever they are used."</p>
+                            {move || query.read().get("upload_error").map(|e| view! { <div class="error-summary" role="alert" id="upload-error"><p class="body">{format!("The file was not added: {e}")}</p></div> })}
+                            {move || {
+                            let query = query.read();
+                            (query.get("added").is_some() && query.get("upload_error").is_none()).then(|| view! { <div class="inset" role="status"><p class="body">"The file was added to the register."</p></div> })
+                            }}
+                            {move || query.read().get("updated").map(|_| view! { <div class="inset" role="status" id="evidence-updated"><p class="body">"The item's details were saved."</p></div> })}
+                            {move || query.read().get("removed").map(|_| view! { <div class="inset" role="status" id="evidence-removed"><p class="body">"The item was removed from the register."</p></div> })}
                             {edit}
                             {if register.items.is_empty() {
                                 view! { <p class="body">"The register is empty."</p> }.into_any()
                             } else {
                                 view! {
                                     <div class="table-scroll" role="region" aria-label="Evidence register" tabindex="0"><table class="table table--dense" id="register">
-                                        <thead><tr><th scope="col">"Title"</th><th scope="col">"Kind"</th><th scope="col">"Owner"</th><th scope="col">"Describes"</th><th scope="col">"Review by"</th><th scope="col">"Classification"</th><th scope="col">"Used by"</th></tr></thead>
+                                        <thead><tr><th scope="col" class="register__title">"Title"</th><th scope="col">"Kind"</th><th scope="col">"Owner"</th><th scope="col">"Describes"</th><th scope="col">"Review by"</th><th scope="col">"Classification"</th><th scope="col">"Used by"</th></tr></thead>
                                         <tbody>
                                             {register.items.iter().map(|e| {
                                                 let title = match (e.kind, &e.url) {
@@ -92,7 +92,7 @@ pub fn EvidencePage() -> impl IntoView {
                                                         <td>{e.fields.describes_date.clone().unwrap_or_default()}</td>
                                                         <td>{e.fields.review_by.clone().unwrap_or_else(|| "not set".into())}{e.stale.then(|| view! { " " <strong class="tag tag--red">"Review overdue"</strong> })}</td>
                                                         <td>{Classification::from_key(&e.fields.classification).map(|c| c.label()).unwrap_or_default()}</td>
-                                                        <td>{crate::components::count(e.uses, "outcome", "outcomes")}</td>
+                                                        <td>{used_by(&slug, e.id, &register.uses)}</td>
                                                     </tr>
                                                 }
                                             }).collect_view()}
@@ -139,6 +139,27 @@ pub fn EvidencePage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// The outcomes an item supports, each linked to its page, or "Not used yet".
+fn used_by(slug: &str, id: i64, uses: &[crate::assess::EvidenceUse]) -> AnyView {
+    let mine: Vec<_> = uses.iter().filter(|u| u.evidence_id == id).collect();
+    if mine.is_empty() {
+        return view! { <span class="hint">"Not used yet"</span> }.into_any();
+    }
+    view! {
+        <ul class="list register__uses">
+            {mine.into_iter().map(|u| {
+                let href = format!(
+                    "/org/{slug}/assessments/{}/scopes/{}/outcomes/{}",
+                    u.assessment_id, u.scope_id, u.outcome_id
+                );
+                let label = format!("{} ({}, {})", u.outcome_id, u.scope_name, u.assessment_title);
+                view! { <li><a href=href>{label}</a></li> }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
 }
 
 /// The form that changes one register item's details, shown above the register.

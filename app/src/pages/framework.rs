@@ -54,7 +54,12 @@ fn Overview(overview: FrameworkOverview) -> impl IntoView {
         .map(haystack)
         .collect();
     let query = RwSignal::new(String::new());
-    let profile_id = RwSignal::new(String::new());
+    // `?profile=ID` opens the page with that profile's targets shown (linked from the create form).
+    let initial_profile = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get("profile")
+        .unwrap_or_default();
+    let profile_id = RwSignal::new(initial_profile.clone());
     let profiles = StoredValue::new(overview.profiles.clone());
     let shown = move || {
         let q = query.get().trim().to_lowercase();
@@ -100,7 +105,7 @@ fn Overview(overview: FrameworkOverview) -> impl IntoView {
                 >
                     <option value="">"No profile"</option>
                     {overview.profiles.iter().map(|p| view! {
-                        <option value=p.id.clone()>{p.name.clone()}</option>
+                        <option value=p.id.clone() selected=p.id == initial_profile>{p.name.clone()}</option>
                     }).collect_view()}
                 </select>
             </div>
@@ -155,6 +160,13 @@ fn ProfileNote(profile: ProfileSummary) -> impl IntoView {
     view! {
         <div class=if less_certain { "inset inset--warning" } else { "inset" }>
             <p class="body">{format!("Targets from: {}.", profile.name)}</p>
+            <details class="details">
+                <summary class="details__summary">"Where these targets come from"</summary>
+                <div class="details__text">
+                    <p class="body">{format!("The source calls it \u{201c}{}\u{201d}.", profile.source_name)}</p>
+                    <p class="body hint">{profile.source.clone()}</p>
+                </div>
+            </details>
             {less_certain.then(|| view! {
                 <p class="body">
                     <strong>"Less certain: "</strong>

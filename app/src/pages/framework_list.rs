@@ -21,7 +21,7 @@ pub fn FrameworkList() -> impl IntoView {
                 match frameworks.await {
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                     Ok(list) => view! {
-                        <table class="table">
+                        <div class="table-scroll" role="region" aria-label="Stored framework versions" tabindex="0"><table class="table">
                             <caption class="visually-hidden">"Stored framework versions"</caption>
                             <thead>
                                 <tr>
@@ -53,7 +53,7 @@ pub fn FrameworkList() -> impl IntoView {
                                     </tr>
                                 }).collect_view()}
                             </tbody>
-                        </table>
+                        </table></div>
                     }.into_any(),
                 }
             })}

@@ -8,7 +8,7 @@ use sqlx::Row;
 use std::collections::BTreeMap;
 
 /// The header row, in column order.
-pub const CSV_HEADER: [&str; 18] = [
+pub const CSV_HEADER: [&str; 21] = [
     "assessment",
     "period",
     "framework",
@@ -27,6 +27,9 @@ pub const CSV_HEADER: [&str; 18] = [
     "below target",
     "assignee",
     "due",
+    "signed off by",
+    "signed off at",
+    "snapshot sha256",
 ];
 
 /// One cell, safe for spreadsheets: text that a spreadsheet would run as a formula (starting
@@ -135,6 +138,21 @@ impl Db {
                         .map(|e| assignees.get(e).cloned().unwrap_or_else(|| e.clone()))
                         .unwrap_or_default(),
                     record.due.clone().unwrap_or_default(),
+                    scope
+                        .sign_off
+                        .as_ref()
+                        .map(|s| s.approver.clone())
+                        .unwrap_or_default(),
+                    scope
+                        .sign_off
+                        .as_ref()
+                        .map(|s| s.signed_at.clone())
+                        .unwrap_or_default(),
+                    scope
+                        .sign_off
+                        .as_ref()
+                        .map(|s| s.sha256.clone())
+                        .unwrap_or_default(),
                 ]));
             }
         }

@@ -174,6 +174,7 @@ impl Db {
             });
         }
 
+        let mut sign_offs = self.sign_offs(id).await?;
         let mut scopes = Vec::with_capacity(summary.scopes.len());
         for scope in &summary.scopes {
             let mut outcomes = Vec::new();
@@ -207,6 +208,7 @@ impl Db {
                 description: scope.description.clone(),
                 state: scope.state,
                 outcomes,
+                sign_off: sign_offs.remove(&scope.id),
             });
         }
         Ok(AssessmentExport {
