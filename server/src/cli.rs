@@ -68,6 +68,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     audit_list(&db, limit, action).await
                 }
                 Some(Command::Assessment(command)) => crate::exchange_cli::run(&db, command).await,
+                Some(Command::Demo(args)) => {
+                    crate::demo::run(&db, &auth, &args.evidence_dir, &cli_actor()).await
+                }
                 Some(Command::Framework(FrameworkCommand::Validate { .. })) => unreachable!(),
             };
             db.close().await;

@@ -65,6 +65,17 @@ pub enum Command {
     /// Export an assessment as JSON, or import one (see docs/assessment-export.md).
     #[command(subcommand)]
     Assessment(AssessmentCommand),
+    /// Create a demo council with a signed-off CAF 3.2 assessment for last year and a signed-off
+    /// CAF 4.0 assessment for this year, and print how to sign in and see the board report.
+    Demo(DemoArgs),
+}
+
+/// Options of `demo`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// Folder for evidence files, as for `serve` (the demo stores one small file).
+    #[arg(long, env = "CAF_EVIDENCE_DIR", default_value = "data/evidence")]
+    pub evidence_dir: PathBuf,
 }
 
 /// Assessment subcommands. Both act as a member of the organisation, checked as the web app
