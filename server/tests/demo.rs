@@ -105,7 +105,11 @@ async fn demo_on(url: &str, dir: &Path) {
             let stored = scope.stored.as_ref().expect("a signed snapshot");
             assert_eq!(stored.sha256.len(), 64);
             for outcome in &scope.snapshot.outcomes {
-                let statements = framework.outcome(&outcome.id).expect("outcome").indicators.len();
+                let statements = framework
+                    .outcome(&outcome.id)
+                    .expect("outcome")
+                    .indicators
+                    .len();
                 assert_eq!(
                     outcome.answers.len(),
                     statements,
@@ -134,21 +138,37 @@ async fn demo_on(url: &str, dir: &Path) {
             .map(|p| p.outcomes.len())
             .sum::<usize>();
         assert_eq!(outcomes, org_part + 2 * (total - org_part));
-        assert!(differing >= 1, "{}: a confirmed status differs", assessment.title);
+        assert!(
+            differing >= 1,
+            "{}: a confirmed status differs",
+            assessment.title
+        );
         let plan = db.plan(&org, assessment.id, None).await.expect("plan");
-        assert!(plan.len() >= 6, "{}: {} actions", assessment.title, plan.len());
+        assert!(
+            plan.len() >= 6,
+            "{}: {} actions",
+            assessment.title,
+            plan.len()
+        );
         if assessment.framework_version == "4.0" {
             assert!(
-                plan.iter().any(|a| !a.status.closed()
-                    && a.due.as_deref().is_some_and(|d| d < today.as_str())),
+                plan.iter()
+                    .any(|a| !a.status.closed()
+                        && a.due.as_deref().is_some_and(|d| d < today.as_str())),
                 "an overdue action in this year's plan"
             );
-            let previous = sources.previous.as_ref().expect("last year is the previous");
+            let previous = sources
+                .previous
+                .as_ref()
+                .expect("last year is the previous");
             assert_eq!(previous.period, "2025/26");
         }
     }
     let evidence = db.list_evidence(&org).await.expect("evidence");
-    assert!(evidence.iter().any(|e| e.stale), "some evidence is past review");
+    assert!(
+        evidence.iter().any(|e| e.stale),
+        "some evidence is past review"
+    );
     assert!(evidence.iter().any(|e| e.sha256.is_some()), "a stored file");
     db.close().await;
 
@@ -160,17 +180,62 @@ async fn demo_on(url: &str, dir: &Path) {
         "{}",
         text(&second.stderr)
     );
-    assert_eq!(audit_records(url).await, before, "the second run changed nothing");
+    assert_eq!(
+        audit_records(url).await,
+        before,
+        "the second run changed nothing"
+    );
 
     let verify = run(url, dir, &["audit", "verify"]);
     assert!(verify.status.success(), "{}", text(&verify.stderr));
     assert!(text(&verify.stdout).contains("intact"));
 }
 
+/// What the demo chose, outcome by outcome: statuses, answers, narratives and the plan.
+async fn choices(url: &str) -> Vec<String> {
+    let db = Db::connect(url).await.expect("open");
+    let lead = db
+        .account_by_email("helen.okafor@borsetshire.example")
+        .await
+        .expect("read")
+        .expect("lead");
+    let org = db
+        .authorize(lead.id, "demo", Permission::LeadAssessment, None)
+        .await
+        .expect("lead");
+    let mut out = Vec::new();
+    for id in [1, 2] {
+        for scope in db.report_sources(&org, id).await.expect("sources").scopes {
+            for o in scope.snapshot.outcomes {
+                out.push(format!(
+                    "{} {} {:?} {} {} {:?} {:?}",
+                    scope.snapshot.scope.name,
+                    o.id,
+                    o.confirmed,
+                    o.suggested,
+                    o.narrative,
+                    o.answers,
+                    o.actions
+                        .iter()
+                        .map(|a| (&a.description, &a.due))
+                        .collect::<Vec<_>>()
+                ));
+            }
+        }
+    }
+    db.close().await;
+    out
+}
+
 #[tokio::test]
 async fn demo_on_sqlite() {
     let dir = scratch("sqlite");
-    demo_on(&format!("sqlite://{}/caf.db", dir.display()), &dir).await;
+    let url = format!("sqlite://{}/caf.db", dir.display());
+    demo_on(&url, &dir).await;
+    // A second database gets the same council, choice for choice (passwords apart).
+    let again = format!("sqlite://{}/again.db", dir.display());
+    assert!(run(&again, &dir, &["demo"]).status.success());
+    assert_eq!(choices(&url).await, choices(&again).await);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -146,20 +146,30 @@ const NOT_APPLICABLE: [&str; 4] = [
 
 /// Answers to every statement of `outcome` under which the rule suggests `suggested`: true,
 /// false, or not applicable with its compensating measure.
-pub fn answers_for(outcome: &ContributingOutcome, suggested: Status, key: &str) -> Vec<AnswerInput> {
+pub fn answers_for(
+    outcome: &ContributingOutcome,
+    suggested: Status,
+    key: &str,
+) -> Vec<AnswerInput> {
     let ind = &outcome.indicators;
-    let pick_index = |column: &str, len: usize| (hash(&format!("{key}/{column}")) % len.max(1) as u64) as usize;
+    let pick_index =
+        |column: &str, len: usize| (hash(&format!("{key}/{column}")) % len.max(1) as u64) as usize;
     // How a not achieved suggestion comes about: a not-achieved statement that is true, or
     // the better columns unmet.
-    let by_true_statement =
-        suggested == Status::NotAchieved && !ind.not_achieved.is_empty() && chance(&format!("{key}/how"), 60);
+    let by_true_statement = suggested == Status::NotAchieved
+        && !ind.not_achieved.is_empty()
+        && chance(&format!("{key}/how"), 60);
     let true_one = pick_index("na", ind.not_achieved.len());
     let false_achieved = pick_index("a", ind.achieved.len());
     let false_partial = pick_index("pa", ind.partially_achieved.len());
     let mut answers = Vec::new();
     for (column, indicator) in ind.iter() {
         let k = format!("{key}/{}", indicator.id);
-        let index = ind.column(column).iter().position(|i| i.id == indicator.id).unwrap_or(0);
+        let index = ind
+            .column(column)
+            .iter()
+            .position(|i| i.id == indicator.id)
+            .unwrap_or(0);
         let met = match (column, suggested) {
             (Column::NotAchieved, _) => by_true_statement && index == true_one,
             (Column::PartiallyAchieved, Status::NotAchieved) if !by_true_statement => {

@@ -51,7 +51,9 @@ const ITEMS: &[Item] = &[
     Item {
         title: "Information Security Policy v4.2",
         owner: "Helen Okafor, Cyber Security Manager",
-        body: Body::Link("https://intranet.borsetshire.example/policies/information-security-policy"),
+        body: Body::Link(
+            "https://intranet.borsetshire.example/policies/information-security-policy",
+        ),
         describes: Some("2025-05-01"),
         review_by: Some("2027-05-01"),
         sensitive: false,
@@ -91,7 +93,9 @@ const ITEMS: &[Item] = &[
     Item {
         title: "Supplier assurance register",
         owner: "Procurement and Contract Management",
-        body: Body::Note("The register lists 42 suppliers with access to council data, their tier, the date of their last security questionnaire and any open findings. Tier 1 suppliers (including the revenues and benefits and adult social care system suppliers) were reviewed in 2025/26; three tier 2 reviews are outstanding."),
+        body: Body::Note(
+            "The register lists 42 suppliers with access to council data, their tier, the date of their last security questionnaire and any open findings. Tier 1 suppliers (including the revenues and benefits and adult social care system suppliers) were reviewed in 2025/26; three tier 2 reviews are outstanding.",
+        ),
         describes: Some("2026-07-31"),
         review_by: Some("2026-07-31"),
         sensitive: true,
@@ -111,7 +115,9 @@ const ITEMS: &[Item] = &[
     Item {
         title: "Vulnerability management standard and monthly patching report",
         owner: "Tom Barker, Infrastructure and Operations Lead",
-        body: Body::Link("https://intranet.borsetshire.example/ict/standards/vulnerability-management"),
+        body: Body::Link(
+            "https://intranet.borsetshire.example/ict/standards/vulnerability-management",
+        ),
         describes: Some("2026-10-31"),
         review_by: Some("2027-04-30"),
         sensitive: true,
@@ -121,7 +127,9 @@ const ITEMS: &[Item] = &[
     Item {
         title: "Backup restore test results 2024/25",
         owner: "Infrastructure team",
-        body: Body::Note("Quarterly restore tests of a sample of servers and databases: all succeeded within the recovery time objective except the legacy document management server, which took 11 hours against a 4-hour objective. The immutable backup copy was introduced in February 2025."),
+        body: Body::Note(
+            "Quarterly restore tests of a sample of servers and databases: all succeeded within the recovery time objective except the legacy document management server, which took 11 hours against a 4-hour objective. The immutable backup copy was introduced in February 2025.",
+        ),
         describes: Some("2025-03-31"),
         review_by: Some("2025-09-30"),
         sensitive: false,
@@ -131,7 +139,9 @@ const ITEMS: &[Item] = &[
     Item {
         title: "Mandatory cyber security training completion, 2025/26",
         owner: "Organisational Development",
-        body: Body::Note("Completion of the annual cyber security e-learning reached 91% of staff and 78% of councillors by 31 March 2026. Quarterly phishing simulations: click rate fell from 14% to 6% over the year."),
+        body: Body::Note(
+            "Completion of the annual cyber security e-learning reached 91% of staff and 78% of councillors by 31 March 2026. Quarterly phishing simulations: click rate fell from 14% to 6% over the year.",
+        ),
         describes: Some("2026-03-31"),
         review_by: Some("2027-03-31"),
         sensitive: false,
@@ -151,7 +161,9 @@ const ITEMS: &[Item] = &[
     Item {
         title: "Cyber Incident Response Plan v3",
         owner: "Helen Okafor, Cyber Security Manager",
-        body: Body::Link("https://intranet.borsetshire.example/policies/cyber-incident-response-plan"),
+        body: Body::Link(
+            "https://intranet.borsetshire.example/policies/cyber-incident-response-plan",
+        ),
         describes: Some("2025-11-01"),
         review_by: Some("2026-11-01"),
         sensitive: true,

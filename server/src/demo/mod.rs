@@ -11,8 +11,8 @@ mod plan;
 mod seed;
 mod year;
 
-use anyhow::{Context, bail};
 use answers::Year;
+use anyhow::{Context, bail};
 use app::auth::AuthConfig;
 use app::data::{Db, OrganisationKind};
 use std::path::Path;
@@ -41,7 +41,12 @@ const THIS_YEAR: YearSpec = YearSpec {
 
 /// Creates the demo council and prints how to sign in and where the reports are. Refuses, and
 /// changes nothing, when the demo organisation or any of its people already exists.
-pub async fn run(db: &Db, auth: &AuthConfig, evidence_dir: &Path, actor: &str) -> anyhow::Result<()> {
+pub async fn run(
+    db: &Db,
+    auth: &AuthConfig,
+    evidence_dir: &Path,
+    actor: &str,
+) -> anyhow::Result<()> {
     if db.organisation_by_slug(SLUG).await?.is_some() {
         bail!(
             "the demo organisation already exists (short name {SLUG:?}); nothing was changed. \
@@ -59,8 +64,8 @@ pub async fn run(db: &Db, auth: &AuthConfig, evidence_dir: &Path, actor: &str) -
         .context("cannot fill the evidence register")?;
     let last = year::build_year(db, SLUG, &team, &register, &LAST_YEAR, None).await?;
     year::close_actions(db, SLUG, &team, &last.later).await?;
-    let this = year::build_year(db, SLUG, &team, &register, &THIS_YEAR, Some(&last.statuses))
-        .await?;
+    let this =
+        year::build_year(db, SLUG, &team, &register, &THIS_YEAR, Some(&last.statuses)).await?;
     print_report(auth, &team, &last, &this)?;
     Ok(())
 }
@@ -90,7 +95,10 @@ fn print_report(
                 figures.actions
             );
         }
-        println!("  Dashboard:    {}", url(&format!("org/{SLUG}/assessments/{}", result.id))?);
+        println!(
+            "  Dashboard:    {}",
+            url(&format!("org/{SLUG}/assessments/{}", result.id))?
+        );
         println!(
             "  Board report: {}",
             url(&format!("org/{SLUG}/assessments/{}/report", result.id))?

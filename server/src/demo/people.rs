@@ -223,8 +223,7 @@ fn new_password(person: &Person) -> anyhow::Result<String> {
             .map(|c| c.iter().collect::<String>())
             .collect::<Vec<_>>()
             .join("-");
-        if app::auth::password::check_new_password(&password, &[person.email, person.name])
-            .is_ok()
+        if app::auth::password::check_new_password(&password, &[person.email, person.name]).is_ok()
         {
             return Ok(password);
         }

@@ -198,7 +198,11 @@ pub async fn build_year(
                 .await?
             {
                 SaveResult::Saved { suggested: s, .. } if s == suggested => {}
-                other => bail!("{} {}: unexpected save result {other:?}", scope_key, outcome.id),
+                other => bail!(
+                    "{} {}: unexpected save result {other:?}",
+                    scope_key,
+                    outcome.id
+                ),
             }
             for evidence in register.for_outcome(&outcome.id, spec.year, &key) {
                 db.link_evidence(
@@ -277,7 +281,13 @@ async fn review_and_sign_off(
     // The review conversation: on up to three gaps, a question, an answer, resolved.
     for (outcome_id, (question, answer)) in gaps.iter().zip(REVIEW_THREADS) {
         let comment = db
-            .add_comment(&as_reviewer, scope_id, outcome_id, question, &reviewer.actor)
+            .add_comment(
+                &as_reviewer,
+                scope_id,
+                outcome_id,
+                question,
+                &reviewer.actor,
+            )
             .await?;
         db.add_comment(&as_assessor, scope_id, outcome_id, answer, &assessor.actor)
             .await?;
