@@ -223,7 +223,7 @@ pub async fn build_year(
             result.statuses.insert(key, confirmed);
         }
         // Worst gaps first; framework order within the same distance.
-        gaps.sort_by(|a, b| b.0.cmp(&a.0));
+        gaps.sort_by_key(|gap| std::cmp::Reverse(gap.0));
         let gaps: Vec<String> = gaps.into_iter().map(|(_, id)| id).collect();
         let actions = actions_for(&gaps, scope_key, spec.year);
         figures.actions = actions.len();
