@@ -90,10 +90,10 @@ fn principle_facts(id: &str) -> [&'static str; 2] {
 }
 
 const SYSTEM_FACTS: [&str; 4] = [
-    "{scope} is supplied as a managed service; the supplier's annual security report and penetration test summary are reviewed by the Cyber Security Manager.",
-    "The service manager for {scope} attends the monthly change advisory board, where security-relevant changes are assessed before release.",
-    "{scope} holds personal data of many residents, so its information asset owner takes part in the annual review of this outcome.",
-    "The supplier of {scope} is contractually required to notify the council of security incidents within 24 hours.",
+    "The supplier's annual security report and penetration test summary for the system are reviewed by the Cyber Security Manager.",
+    "The system's service manager attends the monthly change advisory board, where security-relevant changes are assessed before release.",
+    "The system holds personal data of many residents, so its information asset owner takes part in the annual review of this outcome.",
+    "The supplier is contractually required to notify the council of security incidents affecting the system within 24 hours.",
 ];
 
 fn opener(s: &Subject) -> String {
@@ -130,9 +130,9 @@ fn detail(s: &Subject) -> &'static str {
             "Coverage is good for modern systems but legacy applications are not yet included, which the plan addresses.",
         ],
         Status::NotAchieved => &[
-            "There is no documented process yet, and what happens in practice depends on individual teams.",
-            "The current arrangements were designed before the move to cloud services and do not cover them.",
-            "A lack of specialist capacity has meant this work has not progressed, and the risk is recorded on the corporate risk register.",
+            "These arrangements exist on paper, but testing this year found them applied to only part of the estate, and not-achieved statements remain true.",
+            "The arrangements were designed before the move to cloud services and do not yet cover them, which leaves a significant gap.",
+            "A lack of specialist capacity has meant the arrangements have not been kept up, and the risk is recorded on the corporate risk register.",
         ],
     };
     pick(&format!("{}/detail", s.key), options)
