@@ -69,6 +69,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Some(Command::Assessment(command)) => crate::exchange_cli::run(&db, command).await,
                 Some(Command::Report(args)) => crate::report::cli::run(&db, args).await,
+                Some(Command::Demo(args)) => {
+                    crate::demo::run(&db, &auth, &args.evidence_dir, &cli_actor()).await
+                }
                 Some(Command::Framework(FrameworkCommand::Validate { .. })) => unreachable!(),
             };
             db.close().await;

@@ -68,6 +68,9 @@ pub enum Command {
     /// Write an assessment's board report as PDF or HTML, acting as a member who may read
     /// reports (for scheduled board packs). Audited.
     Report(ReportArgs),
+    /// Create a demo council with a signed-off CAF 3.2 assessment for last year and a signed-off
+    /// CAF 4.0 assessment for this year, and print how to sign in and see the board report.
+    Demo(DemoArgs),
 }
 
 /// Options of `report`.
@@ -91,6 +94,14 @@ pub struct ReportArgs {
     /// The protective marking printed on every page.
     #[arg(long, env = "CAF_REPORT_CLASSIFICATION", default_value = app::report::DEFAULT_CLASSIFICATION)]
     pub classification: String,
+}
+
+/// Options of `demo`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DemoArgs {
+    /// Folder for evidence files, as for `serve` (the demo stores one small file).
+    #[arg(long, env = "CAF_EVIDENCE_DIR", default_value = "data/evidence")]
+    pub evidence_dir: PathBuf,
 }
 
 /// Assessment subcommands. Both act as a member of the organisation, checked as the web app

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod evidence_routes;
 pub mod exchange_cli;
 pub mod exchange_routes;
