@@ -931,6 +931,8 @@ enum Target {
     EvidenceDownload,
     /// Remove a note from alpha's register (a different one per caller).
     EvidenceRemove,
+    /// GET alpha's assessment's board report: `html` or `pdf` (a draft: nothing is signed off).
+    Report(&'static str),
     /// GET a page of alpha's assessment: `""` (dashboard), `/plan`, or `/outcome` (A1.a of the
     /// organisation scope).
     AssessPage(&'static str),
@@ -1073,6 +1075,14 @@ fn request_for(target: Target, world: &World, column: usize) -> (Method, String,
             };
             api(&format!("/api/assess/{endpoint}"), form)
         }
+        Target::Report(format) => (
+            Method::GET,
+            format!(
+                "/org/alpha/assessments/{}/report.{format}",
+                world.assessment
+            ),
+            String::new(),
+        ),
         Target::Export(format) => (
             Method::GET,
             format!(
@@ -1203,6 +1213,11 @@ const ROWS: &[Row] = &[
     // Private area, an organisation's assessments: reading roles download, the CAF lead imports.
     row("/org/alpha/assessments/{id}/export.json", Export("json"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
     row("/org/alpha/assessments/{id}/export.csv", Export("csv"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    // Board reports: board viewers, approvers, CAF leads and assurers; a draft's report not for board viewers.
+    row("/org/alpha/reports", Page("/org/alpha/reports"), [SIGN_IN, STEP, STEP, E404, OK, E404, E404, OK, OK, OK, E404, E404]),
+    row("POST /api/reports/list", Api("/api/reports/list", "slug=alpha"), [E401, E401, E401, E404, OK, E404, E404, OK, OK, OK, E404, E404]),
+    row("/org/alpha/assessments/{id}/report.html (draft)", Target::Report("html"), [SIGN_IN, STEP, STEP, E404, OK, E404, E404, OK, E404, OK, E404, E404]),
+    row("/org/alpha/assessments/{id}/report.pdf (draft)", Target::Report("pdf"), [SIGN_IN, STEP, STEP, E404, OK, E404, E404, OK, E404, OK, E404, E404]),
     change("POST /org/alpha/assessments/import", Target::Import, "assessment.import", [SIGN_IN, STEP, STEP, E404, SEE, E404, E404, E404, E404, E404, E404, E404]),
     // Private area, the platform: platform administrators only.
     row("/admin", Page("/admin"), [SIGN_IN, STEP, STEP, E404, E404, E404, E404, E404, E404, E404, E404, OK]),
@@ -1265,6 +1280,7 @@ fn marker(label: &str) -> Option<&'static str> {
         "/org/alpha/assessments/{id}/export.json" | "/org/alpha/assessments/{id}/export.csv" => {
             Some("Alpha CAF 2026/27")
         }
+        "/org/alpha/assessments/{id}/report.html (draft)" => Some("Alpha CAF 2026/27"),
         _ => None,
     }
 }
@@ -1275,6 +1291,7 @@ fn is_org_row(row: &Row) -> bool {
         || row.label.starts_with("POST /org/")
         || row.label.starts_with("POST /api/org/")
         || row.label.starts_with("POST /api/assess/")
+        || row.label.starts_with("POST /api/reports/")
 }
 
 /// Sends every row as every caller; returns the observed table and every problem seen beyond
@@ -1359,8 +1376,13 @@ async fn observe(db: &Db) -> (Vec<Vec<String>>, Vec<String>) {
                 ));
             }
             for denial in &denials {
+                // A member refused one assessment's report is refused that assessment.
+                let object_ok = denial.event.object == "organisation:alpha"
+                    || (row.target == Target::Report("html")
+                        || row.target == Target::Report("pdf"))
+                        && denial.event.object == format!("assessment:{}", world.assessment);
                 if denial.event.actor_id != actor.user_id
-                    || denial.event.object != "organisation:alpha"
+                    || !object_ok
                     || denial.event.organisation_id != Some(world.alpha)
                 {
                     problems.push(format!(

@@ -16,9 +16,9 @@ mod people;
 mod profiles;
 mod reports;
 mod sessions;
-mod snapshots;
 mod setup_progress;
 mod sign_offs;
+mod snapshots;
 mod workspace;
 
 pub use crate::assess::{MAX_TEXT, check_draft};
@@ -42,11 +42,11 @@ pub use reports::{PreviousSources, ReportScope, ReportSources};
 pub use sessions::{
     ADDRESS_KEY, DbSessionStore, SessionSummary, USER_AGENT_KEY, USER_ID_KEY, session_id_hash,
 };
+pub use setup_progress::SetupProgress;
 pub use snapshots::{
     SNAPSHOT_FORMAT, Snapshot, SnapshotAction, SnapshotAssessment, SnapshotEvidence,
     SnapshotOutcome, SnapshotScope, SnapshotSignature, StoredSnapshot, snapshot_kind,
 };
-pub use setup_progress::SetupProgress;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

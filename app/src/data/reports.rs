@@ -117,7 +117,8 @@ impl Db {
     ) -> Result<ReportSources, DataError> {
         need(org, Permission::ReadReports)?;
         let row = sqlx::query(
-            "SELECT a.title, a.period, a.created_at, f.version, p.name AS profile_name \
+            "SELECT a.title, a.period, a.created_at, f.version, p.name AS profile_name, \
+             p.certainty AS profile_certainty \
              FROM assessments a JOIN frameworks f ON f.id = a.framework_id \
              LEFT JOIN profiles p ON p.id = a.profile_id \
              WHERE a.id = $1 AND a.organisation_id = $2",
@@ -155,9 +156,19 @@ impl Db {
             organisation: self.organisation_name(org).await?,
             title: row.try_get("title")?,
             period: row.try_get("period")?,
-            profile: row
-                .try_get::<Option<String>, _>("profile_name")?
-                .unwrap_or_else(|| "Own profile".to_owned()),
+            profile: match row.try_get::<Option<String>, _>("profile_name")? {
+                Some(name) => {
+                    let certainty = match row
+                        .try_get::<Option<String>, _>("profile_certainty")?
+                        .as_deref()
+                    {
+                        Some("less_certain") => caf::Certainty::LessCertain,
+                        _ => caf::Certainty::Published,
+                    };
+                    caf::spoken_profile_name(&name, &version, certainty)
+                }
+                None => "Own profile".to_owned(),
+            },
             framework: self.framework_text(&version).await?,
             scopes,
             previous: self

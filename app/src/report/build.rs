@@ -201,7 +201,7 @@ pub fn build_report(sources: &ReportSources, options: &ReportOptions) -> BoardRe
         period: sources.period.clone(),
         framework: format!("CAF {}", framework.version),
         profile: sources.profile.clone(),
-        generated_on: long_date(&options.today),
+        generated_on: options.today.clone(),
         board_question: board_question(sources, draft, overall),
         scopes: sources
             .scopes
@@ -650,11 +650,16 @@ fn movement_sentence(previous: &PreviousYear, movements: &[Moved]) -> String {
     )
 }
 
-/// The worsened outcomes first, then the improved ones, one sentence each.
+/// How many changes the executive summary lists one by one; the heat map shows them all.
+const LISTED_CHANGES: usize = 8;
+
+/// The worsened outcomes first, then the improved ones, one sentence each, the most listed
+/// one by one and the rest counted.
 fn change_sentences(movements: &[Moved]) -> Vec<String> {
     let worse = movements.iter().filter(|m| m.now < m.before);
     let better = movements.iter().filter(|m| m.now > m.before);
-    worse
+    let changed = movements.iter().filter(|m| m.now != m.before).count();
+    let mut lines: Vec<String> = worse
         .map(|m| (m, "fell"))
         .chain(better.map(|m| (m, "rose")))
         .map(|(m, verb)| {
@@ -667,5 +672,13 @@ fn change_sentences(movements: &[Moved]) -> Vec<String> {
                 m.now.label().to_lowercase()
             )
         })
-        .collect()
+        .take(LISTED_CHANGES)
+        .collect();
+    if changed > LISTED_CHANGES {
+        lines.push(format!(
+            "And {} more: the heat map marks every change with an arrow.",
+            count(changed - LISTED_CHANGES, "change", "changes")
+        ));
+    }
+    lines
 }

@@ -101,7 +101,7 @@ fn print_report(
         );
         println!(
             "  Board report: {}",
-            url(&format!("org/{SLUG}/assessments/{}/report", result.id))?
+            url(&format!("org/{SLUG}/assessments/{}/report.html", result.id))?
         );
         println!();
     }

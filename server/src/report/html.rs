@@ -78,6 +78,10 @@ impl ReportPage<'_> {
         }
     }
 
+    fn generated(&self) -> String {
+        app::report::long_date(&self.r.generated_on)
+    }
+
     fn words(&self, status: &Option<Status>) -> &'static str {
         status_words(*status)
     }
