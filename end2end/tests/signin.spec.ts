@@ -114,7 +114,7 @@ test.describe.serial('sign-in journey', () => {
 
   test('the administrator adds a council and invites people', async () => {
     await openHydrated(admin, '/admin');
-    await admin.getByLabel('Name', { exact: true }).last().fill('London Borough of Hackney');
+    await admin.locator('#org-name').fill('London Borough of Hackney');
     await admin.getByLabel('Short name').fill('hackney');
     await admin.getByRole('button', { name: 'Add organisation' }).click();
     await expect(admin.locator('#organisations')).toContainText('London Borough of Hackney');
