@@ -4,6 +4,8 @@
 use super::chart::{Bar, BarGroup, StackedBars};
 use super::compare::{PreviousYear, standing};
 use super::model::*;
+use super::movement::{Moved, change_sentences, movement_sentence, movements};
+use super::signatures::{assurance, sign_off};
 use super::words::{count, long_date, plural_outcomes};
 use crate::assess::{ActionStatus, ScopeKind, ScopeState};
 use crate::data::{ReportSources, Snapshot, SnapshotAction, snapshot_kind};
@@ -23,12 +25,12 @@ pub struct ReportOptions {
 const TOP_GAPS: usize = 5;
 
 /// One scope's record with what every section needs from it.
-struct ScopeFacts<'a> {
-    name: String,
-    kind: ScopeKind,
-    snapshot: &'a Snapshot,
-    statuses: BTreeMap<String, Status>,
-    targets: BTreeMap<String, Status>,
+pub(super) struct ScopeFacts<'a> {
+    pub(super) name: String,
+    pub(super) kind: ScopeKind,
+    pub(super) snapshot: &'a Snapshot,
+    pub(super) statuses: BTreeMap<String, Status>,
+    pub(super) targets: BTreeMap<String, Status>,
 }
 
 /// Builds the report. A signed-off assessment's report depends only on its records and the
@@ -512,173 +514,4 @@ fn board_question(sources: &ReportSources, draft: bool, overall: Counts) -> Stri
             plural_outcomes(overall.below)
         )
     }
-}
-
-fn assurance(facts: &[ScopeFacts], as_of: &str) -> Assurance {
-    let mut signatures = Vec::new();
-    let mut overrides = Vec::new();
-    let mut stale: BTreeMap<i64, StaleEvidence> = BTreeMap::new();
-    for f in facts {
-        for s in f
-            .snapshot
-            .signatures
-            .iter()
-            .filter(|s| s.step != "sign_off")
-        {
-            signatures.push(Signature {
-                scope: f.name.clone(),
-                step: s.step_label().to_owned(),
-                name: s.name.clone(),
-                role: s.role_label(),
-                on: long_date(&date_part(&s.at)),
-            });
-        }
-        for o in &f.snapshot.outcomes {
-            let suggested = Status::from_key(&o.suggested);
-            let confirmed = o.confirmed.as_deref().and_then(Status::from_key);
-            if let (Some(suggested), Some(confirmed)) = (suggested, confirmed)
-                && suggested != confirmed
-                && !o.answers.is_empty()
-            {
-                overrides.push(Override {
-                    scope: f.name.clone(),
-                    outcome: o.id.clone(),
-                    suggested,
-                    confirmed,
-                    justification: o.justification.trim().to_owned(),
-                });
-            }
-            for e in &o.evidence {
-                if let Some(review_by) = e.review_by.as_deref().filter(|d| *d < as_of) {
-                    stale
-                        .entry(e.id)
-                        .or_insert_with(|| StaleEvidence {
-                            title: e.title.clone(),
-                            review_by: long_date(review_by),
-                            outcomes: Vec::new(),
-                        })
-                        .outcomes
-                        .push(format!("{}: {}", f.name, o.id));
-                }
-            }
-        }
-    }
-    Assurance {
-        signatures,
-        overrides,
-        stale_evidence: stale.into_values().collect(),
-    }
-}
-
-fn sign_off(scope: &crate::data::ReportScope, name: &str) -> ScopeSignOff {
-    let signature = scope
-        .snapshot
-        .signatures
-        .iter()
-        .find(|s| s.step == "sign_off");
-    match &scope.stored {
-        Some(stored) => ScopeSignOff {
-            scope: name.to_owned(),
-            approver: Some(signature.map_or_else(|| stored.signer.clone(), |s| s.name.clone())),
-            role: Some(signature.map_or_else(
-                || crate::roles::Role::Approver.label().to_owned(),
-                |s| s.role_label(),
-            )),
-            on: Some(long_date(&date_part(&stored.signed_at))),
-            sha256: Some(stored.sha256.clone()),
-        },
-        None => ScopeSignOff {
-            scope: name.to_owned(),
-            approver: None,
-            role: None,
-            on: None,
-            sha256: None,
-        },
-    }
-}
-
-/// An outcome of a scope whose status was compared with last year's.
-struct Moved {
-    scope: String,
-    outcome: String,
-    title: String,
-    before: Status,
-    now: Status,
-}
-
-/// Every outcome assessed both this year and last, in framework and scope order.
-fn movements(framework: &Framework, facts: &[ScopeFacts], previous: &PreviousYear) -> Vec<Moved> {
-    let mut out = Vec::new();
-    for f in facts {
-        for outcome in framework.outcomes() {
-            let Some(now) = f.statuses.get(&outcome.id).copied() else {
-                continue;
-            };
-            if let Some(before) = previous.status_of(f.kind, &f.name, &outcome.id) {
-                out.push(Moved {
-                    scope: f.name.clone(),
-                    outcome: outcome.id.clone(),
-                    title: outcome.title.clone(),
-                    before,
-                    now,
-                });
-            }
-        }
-    }
-    out
-}
-
-fn movement_sentence(previous: &PreviousYear, movements: &[Moved]) -> String {
-    if !previous.comparable() {
-        return format!(
-            "The previous signed-off assessment ({}, {}) used a framework version that cannot be matched outcome by outcome, so no change is shown.",
-            previous.period,
-            format_args!("CAF {}", previous.framework.version)
-        );
-    }
-    let up = movements.iter().filter(|m| m.now > m.before).count();
-    let down = movements.iter().filter(|m| m.now < m.before).count();
-    let same = movements.len() - up - down;
-    format!(
-        "Compared with {} (CAF {}, matched {}), {} improved, {} got worse and {} stayed the same.",
-        previous.period,
-        previous.framework.version,
-        previous.matched_by(),
-        count(up, "outcome", "outcomes"),
-        down,
-        same
-    )
-}
-
-/// How many changes the executive summary lists one by one; the heat map shows them all.
-const LISTED_CHANGES: usize = 8;
-
-/// The worsened outcomes first, then the improved ones, one sentence each, the most listed
-/// one by one and the rest counted.
-fn change_sentences(movements: &[Moved]) -> Vec<String> {
-    let worse = movements.iter().filter(|m| m.now < m.before);
-    let better = movements.iter().filter(|m| m.now > m.before);
-    let changed = movements.iter().filter(|m| m.now != m.before).count();
-    let mut lines: Vec<String> = worse
-        .map(|m| (m, "fell"))
-        .chain(better.map(|m| (m, "rose")))
-        .map(|(m, verb)| {
-            format!(
-                "{}: {} {} {verb} from {} to {}.",
-                m.scope,
-                m.outcome,
-                m.title,
-                m.before.label().to_lowercase(),
-                m.now.label().to_lowercase()
-            )
-        })
-        .take(LISTED_CHANGES)
-        .collect();
-    if changed > LISTED_CHANGES {
-        lines.push(format!(
-            "And {} more: the heat map marks every change with an arrow.",
-            count(changed - LISTED_CHANGES, "change", "changes")
-        ));
-    }
-    lines
 }

@@ -5,6 +5,8 @@ mod build;
 pub mod chart;
 mod compare;
 pub mod model;
+mod movement;
+mod signatures;
 mod words;
 
 pub use build::{ReportOptions, build_report};
