@@ -41,25 +41,12 @@ impl Db {
             let outcome: String = r.try_get("outcome_id")?;
             by_key.insert((scope_id, outcome), r);
         }
-        let signed: BTreeMap<i64, (String, String, String)> = sqlx::query(
-            "SELECT s.scope_id, s.sha256, u.display_name, s.signed_at FROM snapshots s \
-             JOIN users u ON u.id = s.signed_by WHERE s.assessment_id = $1",
-        )
-        .bind(id)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                r.try_get("scope_id")?,
-                (
-                    r.try_get("sha256")?,
-                    r.try_get("display_name")?,
-                    r.try_get("signed_at")?,
-                ),
-            ))
-        })
-        .collect::<Result<_, DataError>>()?;
+        let signed: BTreeMap<i64, (String, String, String)> = self
+            .sign_offs(id)
+            .await?
+            .into_iter()
+            .map(|(scope, s)| (scope, (s.sha256, s.approver, s.signed_at)))
+            .collect();
         let mut grids = Vec::new();
         for scope in &assessment.scopes {
             let mut cells = Vec::new();
