@@ -596,6 +596,9 @@ pub struct ScopeSummary {
     pub description: String,
     /// Where it is in the workflow.
     pub state: ScopeState,
+    /// The organisation's critical system this scope assesses (none for the organisation scope).
+    #[serde(default)]
+    pub system_id: Option<i64>,
 }
 
 /// One outcome of one scope on the dashboard.

@@ -4,6 +4,7 @@
 //! organisation's rows: a scope or assessment of another organisation is simply not found.
 
 use super::audit::append_audit_in;
+use super::systems::system_for;
 use super::{AuditEvent, DataError, Db, OrgScope, now_utc};
 use crate::assess::{
     ActionStatus, AnswerInput, AssessmentSummary, CommentView, HistoryEntry, MAX_TEXT,
@@ -76,6 +77,7 @@ pub(crate) struct ScopeRow {
     pub description: String,
     pub state: ScopeState,
     pub framework_version: String,
+    pub system_id: Option<i64>,
 }
 
 impl ScopeRow {
@@ -86,6 +88,7 @@ impl ScopeRow {
             name: self.name.clone(),
             description: self.description.clone(),
             state: self.state,
+            system_id: self.system_id,
         }
     }
 }
@@ -129,6 +132,32 @@ impl Db {
             .ok_or_else(|| DataError::NotFound(format!("CAF {version} is not stored.")))
     }
 
+    /// The stored framework and one of its profiles, for a new assessment; what is missing is
+    /// added to `problems`.
+    pub(crate) async fn pin_version(
+        &self,
+        version: &str,
+        profile: &str,
+        problems: &mut Vec<String>,
+    ) -> Result<Option<(Framework, super::StoredProfile)>, DataError> {
+        let framework = match self.framework(version).await? {
+            Some(f) => Some(f.framework),
+            None => {
+                problems.push(format!("CAF {version} is not available."));
+                None
+            }
+        };
+        let profile = self
+            .profiles_for(version)
+            .await?
+            .into_iter()
+            .find(|p| p.profile.id == profile);
+        if profile.is_none() && framework.is_some() {
+            problems.push(format!("Choose a target profile for CAF {version}."));
+        }
+        Ok(framework.zip(profile))
+    }
+
     /// Starts an assessment with its organisation scope and critical systems. Returns its id.
     pub async fn create_assessment(
         &self,
@@ -138,14 +167,7 @@ impl Db {
     ) -> Result<i64, DataError> {
         need(org, Permission::LeadAssessment)?;
         let mut problems = Vec::new();
-        let title = input.title.trim();
-        let period = input.period.trim();
-        if title.is_empty() || title.chars().count() > 200 {
-            problems.push("Enter a title (at most 200 characters).".to_owned());
-        }
-        if period.is_empty() || period.chars().count() > 40 {
-            problems.push("Enter the period it covers, like 2026/27.".to_owned());
-        }
+        let (title, period) = check_title_period(&input.title, &input.period, &mut problems);
         if input.systems.is_empty() {
             problems.push(
                 "Name at least one critical system (objectives B and C are assessed per system)."
@@ -172,28 +194,13 @@ impl Db {
                 ));
             }
         }
-        let framework = match self.framework(&input.framework_version).await? {
-            Some(f) => Some(f.framework),
-            None => {
-                problems.push(format!("CAF {} is not available.", input.framework_version));
-                None
-            }
-        };
-        let profile = self
-            .profiles_for(&input.framework_version)
-            .await?
-            .into_iter()
-            .find(|p| p.profile.id == input.profile);
-        if profile.is_none() && framework.is_some() {
-            problems.push(format!(
-                "Choose a target profile for CAF {}.",
-                input.framework_version
-            ));
-        }
+        let pinned = self
+            .pin_version(&input.framework_version, &input.profile, &mut problems)
+            .await?;
         if !problems.is_empty() {
             return Err(DataError::Invalid(problems.join(" ")));
         }
-        let (Some(framework), Some(profile)) = (framework, profile) else {
+        let Some((framework, profile)) = pinned else {
             return Err(DataError::Invalid("Choose a framework and profile.".into()));
         };
         let organisation_name: String = sqlx::query("SELECT name FROM organisations WHERE id = $1")
@@ -204,57 +211,20 @@ impl Db {
         self.lock_framework(&input.framework_version).await?;
         let now = now_utc();
         let mut tx = self.pool().begin().await?;
-        let framework_id: i64 = sqlx::query("SELECT id FROM frameworks WHERE version = $1")
-            .bind(&input.framework_version)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("id")?;
-        let profile_id: Option<i64> = if input.own_profile {
-            None
-        } else {
-            Some(
-                sqlx::query("SELECT id FROM profiles WHERE slug = $1")
-                    .bind(&profile.profile.id)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get("id")?,
-            )
-        };
-        let id: i64 = match sqlx::query(
-            "INSERT INTO assessments (organisation_id, title, period, framework_id, profile_id, \
-             created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        let id = insert_assessment(
+            &mut tx,
+            org,
+            NewRow {
+                title,
+                period,
+                version: &input.framework_version,
+                profile: &profile.profile,
+                own_profile: input.own_profile,
+                previous_id: None,
+            },
+            &now,
         )
-        .bind(org.organisation_id())
-        .bind(title)
-        .bind(period)
-        .bind(framework_id)
-        .bind(profile_id)
-        .bind(org.user_id())
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await
-        {
-            Ok(row) => row.try_get("id")?,
-            Err(e)
-                if e.as_database_error()
-                    .is_some_and(|d| d.is_unique_violation()) =>
-            {
-                return Err(DataError::Conflict(format!(
-                    "There is already an assessment called {title}."
-                )));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        for (outcome, target) in &profile.profile.targets {
-            sqlx::query(
-                "INSERT INTO assessment_targets (assessment_id, outcome_id, target) VALUES ($1, $2, $3)",
-            )
-            .bind(id)
-            .bind(outcome)
-            .bind(target.key())
-            .execute(&mut *tx)
-            .await?;
-        }
+        .await?;
         let mut scopes = vec![(
             ScopeKind::Organisation,
             organisation_name,
@@ -269,6 +239,7 @@ impl Db {
         for (position, (kind, name, description)) in scopes.iter().enumerate() {
             insert_scope(
                 &mut tx,
+                org.organisation_id(),
                 id,
                 *kind,
                 name,
@@ -347,8 +318,8 @@ impl Db {
             _ => caf::Certainty::Published,
         };
         let scopes = sqlx::query(
-            "SELECT id, kind, name, description, state FROM scopes WHERE assessment_id = $1 \
-             ORDER BY position",
+            "SELECT id, kind, name, description, state, system_id FROM scopes \
+             WHERE assessment_id = $1 ORDER BY position",
         )
         .bind(id)
         .fetch_all(self.pool())
@@ -361,6 +332,7 @@ impl Db {
                 name: r.try_get("name")?,
                 description: r.try_get("description")?,
                 state: state_from(&r.try_get::<String, _>("state")?)?,
+                system_id: r.try_get("system_id")?,
             })
         })
         .collect::<Result<Vec<_>, DataError>>()?;
@@ -396,7 +368,8 @@ impl Db {
         scope_id: i64,
     ) -> Result<ScopeRow, DataError> {
         let row = sqlx::query(
-            "SELECT s.id, s.assessment_id, s.kind, s.name, s.description, s.state, f.version \
+            "SELECT s.id, s.assessment_id, s.kind, s.name, s.description, s.state, s.system_id, \
+             f.version \
              FROM scopes s JOIN assessments a ON a.id = s.assessment_id \
              JOIN frameworks f ON f.id = a.framework_id \
              WHERE s.id = $1 AND a.organisation_id = $2",
@@ -414,6 +387,7 @@ impl Db {
             description: row.try_get("description")?,
             state: state_from(&row.try_get::<String, _>("state")?)?,
             framework_version: row.try_get("version")?,
+            system_id: row.try_get("system_id")?,
         })
     }
 
@@ -596,7 +570,9 @@ impl Db {
         let done = sqlx::query(
             "UPDATE scope_outcomes SET confirmed_status = $1, suggested_status = $2, \
              status_justification = $3, narrative = $4, answered = $5, version = version + 1, \
-             updated_at = $6, updated_by = $7 \
+             updated_at = $6, updated_by = $7, \
+             reconfirmed_at = CASE WHEN carried_from IS NULL THEN NULL ELSE COALESCE(reconfirmed_at, $6) END, \
+             reconfirmed_by = CASE WHEN carried_from IS NULL THEN NULL ELSE COALESCE(reconfirmed_by, $7) END \
              WHERE scope_id = $8 AND outcome_id = $9 AND version = $10 \
              AND (SELECT state FROM scopes WHERE id = $8) IN ('draft', 'returned')",
         )
@@ -780,6 +756,19 @@ impl Db {
             if unconfirmed > 0 {
                 return Err(DataError::Invalid(format!(
                     "Confirm a status for every outcome before submitting: {unconfirmed} still to confirm."
+                )));
+            }
+            let waiting: i64 = sqlx::query(
+                "SELECT COUNT(*) AS n FROM scope_outcomes WHERE scope_id = $1 \
+                 AND carried_from IS NOT NULL AND reconfirmed_at IS NULL",
+            )
+            .bind(scope_id)
+            .fetch_one(self.pool())
+            .await?
+            .try_get("n")?;
+            if waiting > 0 {
+                return Err(DataError::Invalid(format!(
+                    "Re-confirm every outcome carried forward from last year before submitting: {waiting} still carried forward, not yet re-confirmed."
                 )));
             }
         }
@@ -1326,8 +1315,98 @@ fn describe_change(action: &str, detail: &serde_json::Value) -> String {
 
 /// Inserts a draft scope with an empty record for each of its outcomes, inside `tx`.
 #[allow(clippy::too_many_arguments)]
+/// A new assessment's title and period, trimmed; what is wrong with them goes to `problems`.
+pub(crate) fn check_title_period<'a>(
+    title: &'a str,
+    period: &'a str,
+    problems: &mut Vec<String>,
+) -> (&'a str, &'a str) {
+    let (title, period) = (title.trim(), period.trim());
+    if title.is_empty() || title.chars().count() > 200 {
+        problems.push("Enter a title (at most 200 characters).".to_owned());
+    }
+    if period.is_empty() || period.chars().count() > 40 {
+        problems.push("Enter the period it covers, like 2026/27.".to_owned());
+    }
+    (title, period)
+}
+
+/// The columns of a new assessment row.
+pub(crate) struct NewRow<'a> {
+    pub title: &'a str,
+    pub period: &'a str,
+    pub version: &'a str,
+    pub profile: &'a caf::Profile,
+    pub own_profile: bool,
+    pub previous_id: Option<i64>,
+}
+
+/// Inserts an assessment and its targets; a title already used is a conflict.
+pub(crate) async fn insert_assessment(
+    tx: &mut Transaction<'_, Any>,
+    org: &OrgScope,
+    row: NewRow<'_>,
+    now: &str,
+) -> Result<i64, DataError> {
+    let framework_id: i64 = sqlx::query("SELECT id FROM frameworks WHERE version = $1")
+        .bind(row.version)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("id")?;
+    let profile_id: Option<i64> = if row.own_profile {
+        None
+    } else {
+        Some(
+            sqlx::query("SELECT id FROM profiles WHERE slug = $1")
+                .bind(&row.profile.id)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get("id")?,
+        )
+    };
+    let id: i64 = match sqlx::query(
+        "INSERT INTO assessments (organisation_id, title, period, framework_id, profile_id, \
+         previous_id, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(org.organisation_id())
+    .bind(row.title)
+    .bind(row.period)
+    .bind(framework_id)
+    .bind(profile_id)
+    .bind(row.previous_id)
+    .bind(org.user_id())
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    {
+        Ok(r) => r.try_get("id")?,
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_unique_violation()) =>
+        {
+            return Err(DataError::Conflict(format!(
+                "There is already an assessment called {}.",
+                row.title
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for (outcome, target) in &row.profile.targets {
+        sqlx::query(
+            "INSERT INTO assessment_targets (assessment_id, outcome_id, target) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(outcome)
+        .bind(target.key())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(id)
+}
+
 pub(crate) async fn insert_scope(
     tx: &mut Transaction<'_, Any>,
+    organisation_id: i64,
     assessment_id: i64,
     kind: ScopeKind,
     name: &str,
@@ -1336,9 +1415,13 @@ pub(crate) async fn insert_scope(
     framework: &Framework,
     now: &str,
 ) -> Result<i64, DataError> {
+    let system_id = match kind {
+        ScopeKind::System => Some(system_for(tx, organisation_id, name, description).await?),
+        ScopeKind::Organisation => None,
+    };
     let id: i64 = sqlx::query(
-        "INSERT INTO scopes (assessment_id, kind, name, description, position, state, state_changed_at) \
-         VALUES ($1, $2, $3, $4, $5, 'draft', $6) RETURNING id",
+        "INSERT INTO scopes (assessment_id, kind, name, description, position, state, \
+         state_changed_at, system_id) VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7) RETURNING id",
     )
     .bind(assessment_id)
     .bind(kind.key())
@@ -1346,6 +1429,7 @@ pub(crate) async fn insert_scope(
     .bind(description)
     .bind(position)
     .bind(now)
+    .bind(system_id)
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;

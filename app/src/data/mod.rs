@@ -19,6 +19,7 @@ mod sessions;
 mod setup_progress;
 mod sign_offs;
 mod snapshots;
+mod systems;
 mod workspace;
 
 pub use crate::assess::{MAX_TEXT, check_draft};
@@ -47,6 +48,7 @@ pub use snapshots::{
     SNAPSHOT_FORMAT, Snapshot, SnapshotAction, SnapshotAssessment, SnapshotEvidence,
     SnapshotOutcome, SnapshotScope, SnapshotSignature, StoredSnapshot, snapshot_kind,
 };
+pub use systems::CriticalSystem;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

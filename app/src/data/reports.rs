@@ -244,6 +244,6 @@ impl Db {
     }
 }
 
-fn parse_snapshot(content: &str) -> Result<Snapshot, DataError> {
+pub(crate) fn parse_snapshot(content: &str) -> Result<Snapshot, DataError> {
     serde_json::from_str(content).map_err(|e| DataError::Document(format!("snapshot: {e}")))
 }

@@ -329,6 +329,7 @@ mod tests {
             name: "Payroll".into(),
             description: "  ".into(),
             state: ScopeState::Draft,
+            system_id: Some(1),
         };
         assert_eq!(
             scope_summary(&scope),

@@ -892,6 +892,7 @@ impl Db {
         for (position, scope) in plan.scopes.iter().enumerate() {
             let scope_id = insert_scope(
                 &mut tx,
+                org.organisation_id(),
                 id,
                 scope.kind,
                 &scope.name,
