@@ -1,4 +1,4 @@
-//! The framework versions, profiles and crosswalk shipped inside the crate.
+//! The framework versions, profiles, crosswalk and statement map shipped inside the crate.
 
 use std::sync::OnceLock;
 
@@ -6,6 +6,7 @@ use crate::crosswalk::Crosswalk;
 use crate::load::{parse_crosswalk, parse_framework, parse_profiles};
 use crate::model::Framework;
 use crate::profile::Profile;
+use crate::statement_map::{StatementMap, parse_statement_map, statement_map_problems};
 
 /// The bundled CAF 3.2 file, in our JSON format.
 pub const CAF_3_2_JSON: &str = include_str!("../frameworks/caf-3.2.json");
@@ -15,6 +16,8 @@ pub const CAF_4_0_JSON: &str = include_str!("../frameworks/caf-4.0.json");
 pub const PROFILES_JSON: &str = include_str!("../frameworks/profiles.json");
 /// The bundled crosswalk from CAF 3.2 to CAF 4.0.
 pub const CROSSWALK_3_2_4_0_JSON: &str = include_str!("../frameworks/crosswalk-3.2-4.0.json");
+/// The bundled statement map from CAF 3.2 to CAF 4.0 (statement ids only).
+pub const STATEMENTS_3_2_4_0_JSON: &str = include_str!("../frameworks/statements-3.2-4.0.json");
 
 fn frameworks() -> &'static [Framework] {
     static FRAMEWORKS: OnceLock<Vec<Framework>> = OnceLock::new();
@@ -75,6 +78,38 @@ pub fn bundled_crosswalk() -> Crosswalk {
                 .unwrap_or_else(|error| panic!("the bundled crosswalk is invalid: {error}"))
         })
         .clone()
+}
+
+/// The statement map for carrying answers from one bundled version to another.
+///
+/// CAF 3.2 to 4.0 is the bundled map, checked against both frameworks; a version to itself is
+/// the identity map of that bundled framework. Any other pair gives `None`.
+pub fn bundled_statement_map(from_version: &str, to_version: &str) -> Option<StatementMap> {
+    if from_version == to_version {
+        return frameworks()
+            .iter()
+            .find(|f| f.version == from_version)
+            .map(StatementMap::identity);
+    }
+    if (from_version, to_version) != ("3.2", "4.0") {
+        return None;
+    }
+    static MAP: OnceLock<StatementMap> = OnceLock::new();
+    let map = MAP.get_or_init(|| {
+        let map = parse_statement_map(STATEMENTS_3_2_4_0_JSON)
+            .unwrap_or_else(|error| panic!("the bundled statement map is invalid: {error}"));
+        let version = |v: &str| frameworks().iter().find(|f| f.version == v);
+        let (Some(from), Some(to)) = (version("3.2"), version("4.0")) else {
+            panic!("CAF 3.2 and 4.0 are bundled");
+        };
+        let problems = statement_map_problems(&map, from, to);
+        assert!(
+            problems.is_empty(),
+            "the bundled statement map does not fit the frameworks: {problems:?}"
+        );
+        map
+    });
+    Some(map.clone())
 }
 
 #[cfg(test)]

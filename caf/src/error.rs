@@ -1,4 +1,4 @@
-//! Error types for loading framework, profile and crosswalk data.
+//! Error types for loading framework, profile, crosswalk and statement map data.
 
 use std::fmt::Display;
 
@@ -283,6 +283,23 @@ pub enum CrosswalkProblem {
         id: String,
         /// The older framework's version.
         version: String,
+    },
+}
+
+/// Why a statement map could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum StatementMapError {
+    /// The text is not JSON, or not shaped like a statement map.
+    #[error("the statement map could not be read at {0}")]
+    Json(JsonLocation),
+    /// The map's format number is not one this build reads.
+    #[error(
+        "the statement map's format {found} is not supported; this build reads format {}",
+        SUPPORTED_FORMAT
+    )]
+    UnsupportedFormat {
+        /// The format number found.
+        found: u32,
     },
 }
 

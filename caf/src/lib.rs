@@ -1,8 +1,9 @@
 //! The NCSC Cyber Assessment Framework (CAF) as versioned data, and the rules built on it.
 //!
 //! Holds the typed framework model, the bundled CAF 3.2 and 4.0 texts and target profiles,
-//! the status suggestion rule, profile comparison and the crosswalk between versions. Pure
-//! Rust with no I/O, so the browser and the server derive statuses with the same code.
+//! the status suggestion rule, profile comparison, and the crosswalk and statement map between
+//! versions for carrying answers forward. Pure Rust with no I/O, so the browser and the server
+//! derive statuses with the same code.
 //!
 //! Contains public sector information published by the National Cyber Security Centre: Cyber
 //! Assessment Framework, <https://www.ncsc.gov.uk/collection/cyber-assessment-framework>, (c) Crown
@@ -32,13 +33,14 @@ mod load;
 mod model;
 mod profile;
 mod rating;
+mod statement_map;
 mod status;
 mod validate;
 
 pub use bundled::{
-    CAF_3_2_JSON, CAF_4_0_JSON, CROSSWALK_3_2_4_0_JSON, PROFILES_JSON, bundled_crosswalk,
-    bundled_framework, bundled_framework_json, bundled_frameworks, bundled_profile,
-    bundled_profiles,
+    CAF_3_2_JSON, CAF_4_0_JSON, CROSSWALK_3_2_4_0_JSON, PROFILES_JSON, STATEMENTS_3_2_4_0_JSON,
+    bundled_crosswalk, bundled_framework, bundled_framework_json, bundled_frameworks,
+    bundled_profile, bundled_profiles, bundled_statement_map,
 };
 pub use crosswalk::{
     Changes, Crosswalk, OutcomeLink, OutcomeSummary, Renamed, Renumbered, StatementChanges,
@@ -46,7 +48,7 @@ pub use crosswalk::{
 };
 pub use error::{
     CrosswalkError, CrosswalkProblem, FrameworkError, JsonLocation, Problem, ProfileError,
-    ProfileProblem, SUPPORTED_FORMAT,
+    ProfileProblem, SUPPORTED_FORMAT, StatementMapError,
 };
 pub use framework::Counts;
 pub use load::{
@@ -62,6 +64,10 @@ pub use profile::{
     spoken_profile_name,
 };
 pub use rating::{Answer, Suggestion, suggest_status};
+pub use statement_map::{
+    CarriedStatement, StatementChange, StatementLink, StatementMap, carry_outcome,
+    normalise_statement, parse_statement_map, statement_map_problems,
+};
 pub use status::{Column, Status};
 pub use validate::framework_problems;
 
