@@ -581,6 +581,9 @@ pub struct AssessmentSummary {
     pub created_at: String,
     /// Its scopes.
     pub scopes: Vec<ScopeSummary>,
+    /// The assessment it was carried forward from, if any.
+    #[serde(default)]
+    pub previous_id: Option<i64>,
 }
 
 /// A scope as listed.
@@ -632,6 +635,9 @@ pub struct GridCell {
     pub stale_evidence: i64,
     /// Linked evidence items.
     pub evidence: i64,
+    /// Carried forward from last year and not yet re-confirmed.
+    #[serde(default)]
+    pub carried_waiting: bool,
 }
 
 impl GridCell {
@@ -779,6 +785,9 @@ pub struct OutcomeWorkspace {
     pub sign_off: Option<SignOff>,
     /// The largest evidence upload accepted, in bytes (set by the server function).
     pub max_upload: u64,
+    /// Where it was carried forward from, when it was.
+    #[serde(default)]
+    pub carry: Option<crate::cycle::CarryNote>,
 }
 
 /// The improvement plan page.

@@ -59,7 +59,7 @@ pub struct RegisterView {
 pub struct UploadLimit(pub u64);
 
 #[cfg(feature = "ssr")]
-fn actor(user: &crate::auth::SignedIn) -> Result<crate::data::Actor, AppError> {
+pub(crate) fn actor(user: &crate::auth::SignedIn) -> Result<crate::data::Actor, AppError> {
     Ok(crate::data::Actor {
         user_id: user.account.id,
         email: user.account.email.clone(),

@@ -11,6 +11,8 @@ pub mod assess;
 pub mod assess_api;
 pub mod browser;
 mod components;
+pub mod cycle;
+pub mod cycle_api;
 pub mod error;
 pub mod filetypes;
 mod pages;
@@ -105,6 +107,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/org/:slug/assessments") view=pages::AssessmentsPage ssr=SsrMode::Async />
                         <Route path=path!("/org/:slug/assessments/:id") view=pages::AssessmentPage ssr=SsrMode::Async />
                         <Route path=path!("/org/:slug/assessments/:id/plan") view=pages::PlanPage ssr=SsrMode::Async />
+                        <Route path=path!("/org/:slug/assessments/:id/next") view=pages::NextYearPage ssr=SsrMode::Async />
+                        <Route path=path!("/org/:slug/assessments/:id/reconfirm") view=pages::ReconfirmPage ssr=SsrMode::Async />
+                        <Route path=path!("/org/:slug/assessments/:id/not-carried") view=pages::NotCarriedPage ssr=SsrMode::Async />
                         <Route
                             path=path!("/org/:slug/assessments/:id/scopes/:scope/outcomes/:outcome")
                             view=pages::AnswerPage

@@ -401,13 +401,41 @@ on_both!(
                 .all(|o| o.comments.is_empty()),
             "comments are not re-created"
         );
-        // The file is the register's own item; the link and note were created anew.
+        // The file, the link and the note are the register's own items: nothing was copied.
         let file_refs = db
             .raw_strings(&format!(
                 "SELECT CAST(COUNT(*) AS TEXT) FROM evidence WHERE file_sha256 = '{FILE_SHA}'"
             ))
             .await;
         assert_eq!(file_refs, ["1"]);
+        assert_eq!(
+            db.raw_strings("SELECT CAST(COUNT(*) AS TEXT) FROM evidence")
+                .await,
+            ["3"],
+            "identical links and notes are re-used, not copied"
+        );
+        // A link whose title differs is a different item: changing one in the document adds one.
+        let mut changed = original.clone();
+        let link = changed
+            .evidence
+            .iter_mut()
+            .find(|e| e.kind == app::assess::EvidenceKind::Link)
+            .expect("a link");
+        link.fields.title = format!("{} (2027 version)", link.fields.title);
+        let text = serde_json::to_string(&changed).expect("JSON");
+        db.import_assessment(
+            &w.lead,
+            &text,
+            Some("CAF 2026/27 (second copy)"),
+            &w.lead_actor,
+        )
+        .await
+        .expect("import again");
+        assert_eq!(
+            db.raw_strings("SELECT CAST(COUNT(*) AS TEXT) FROM evidence")
+                .await,
+            ["4"]
+        );
         let summary = db
             .assessment_summary(&w.lead, report.assessment_id)
             .await

@@ -1,48 +1,16 @@
-import { test, expect, type Page, type Browser } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
+import { test, expect } from '@playwright/test';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { openHydrated, expectNoAxeViolations } from './helpers';
+import { openHydrated, expectNoAxeViolations, demoOutput, demoPerson, signInWithNewKey } from './helpers';
 
 // The board report as a board viewer reads it: the demo council's signed-off assessments, made
 // by `server demo` on the running server's database, then sign-in with a password and a new
 // security key, the Board reports page, the HTML report and the PDF.
 
-const databaseURL = 'sqlite://../target/e2e/e2e.db';
-
-async function personPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true });
-  const page = await context.newPage();
-  const client = await context.newCDPSession(page);
-  await client.send('WebAuthn.enable');
-  await client.send('WebAuthn.addVirtualAuthenticator', {
-    options: {
-      protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true,
-      isUserVerified: true, automaticPresenceSimulation: true,
-    },
-  });
-  return page;
-}
-
 test('a board viewer reads the signed-off board report and downloads the PDF', async ({ browser }) => {
   test.setTimeout(180_000);
-  const out = execFileSync('../target/debug/server', ['demo'], {
-    env: { ...process.env, DATABASE_URL: databaseURL, CAF_EVIDENCE_DIR: '../target/e2e/demo-evidence' },
-    encoding: 'utf8',
-  });
-  const found = out.match(/email (peter\.hughes@borsetshire\.example)\s+password (\S+)/);
-  if (!found) throw new Error(`no board viewer in: ${out}`);
-  const [, email, password] = found;
+  const { email, password } = demoPerson(await demoOutput(), 'peter.hughes@borsetshire.example');
 
-  const page = await personPage(browser);
-  await openHydrated(page, '/signin');
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await expect(page).toHaveURL(/\/signin\/register-key/);
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-  await page.getByLabel('Name for this key').fill('Peter’s key');
-  await page.getByRole('button', { name: 'Register security key' }).click();
-  await expect(page.getByRole('heading', { name: 'Your security key is registered' })).toBeVisible();
+  const page = await signInWithNewKey(browser, email, password, 'Peter’s key');
 
   await openHydrated(page, '/org/demo');
   await page.locator('#board-reports-link').click();

@@ -939,6 +939,9 @@ enum Target {
     /// Read through an assessment server function (`list`, `dashboard`, `outcome`, `plan`,
     /// `evidence`).
     AssessRead(&'static str),
+    /// Read through an annual-cycle server function (`next_form`, `reconfirm_list`,
+    /// `not_carried`) about alpha's assessment.
+    CycleRead(&'static str),
     /// Change through an assessment server function (`create`, `save`, `comment`,
     /// `add_evidence`), each caller with its own record.
     AssessChange(&'static str),
@@ -1050,6 +1053,10 @@ fn request_for(target: Target, world: &World, column: usize) -> (Method, String,
             };
             api(&format!("/api/assess/{endpoint}"), form)
         }
+        Target::CycleRead(endpoint) => api(
+            &format!("/api/cycle/{endpoint}"),
+            format!("slug=alpha&id={}", world.assessment),
+        ),
         Target::AssessChange(endpoint) => {
             let form = match endpoint {
                 "create" => format!(
@@ -1210,6 +1217,13 @@ const ROWS: &[Row] = &[
     change("POST /api/assess/comment", Target::AssessChange("comment"), "comment.add", [E401, E401, E401, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
     change("POST /api/assess/add_evidence", Target::AssessChange("add_evidence"), "evidence.create", [E401, E401, E401, E404, OK, OK, E404, E404, E404, E404, E404, E404]),
     change("POST /api/assess/update_evidence", Target::AssessChange("update_evidence"), "evidence.update", [E401, E401, E401, E404, OK, OK, E404, E404, E404, E404, E404, E404]),
+    // The annual cycle: the CAF lead starts next year; those who read assessments see what carried.
+    row("/org/alpha/assessments/{id}/next", Target::AssessPage("/next"), [SIGN_IN, STEP, STEP, E404, OK, E404, E404, E404, E404, E404, E404, E404]),
+    row("/org/alpha/assessments/{id}/reconfirm", Target::AssessPage("/reconfirm"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    row("/org/alpha/assessments/{id}/not-carried", Target::AssessPage("/not-carried"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    row("POST /api/cycle/next_form", Target::CycleRead("next_form"), [E401, E401, E401, E404, OK, E404, E404, E404, E404, E404, E404, E404]),
+    row("POST /api/cycle/reconfirm_list", Target::CycleRead("reconfirm_list"), [E401, E401, E401, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    row("POST /api/cycle/not_carried", Target::CycleRead("not_carried"), [E401, E401, E401, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
     // Private area, an organisation's assessments: reading roles download, the CAF lead imports.
     row("/org/alpha/assessments/{id}/export.json", Export("json"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
     row("/org/alpha/assessments/{id}/export.csv", Export("csv"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
@@ -1276,7 +1290,13 @@ fn marker(label: &str) -> Option<&'static str> {
         | "POST /api/assess/list"
         | "/org/alpha/assessments"
         | "/org/alpha/assessments/{id}/plan"
-        | "POST /api/assess/plan" => Some("Alpha CAF 2026/27"),
+        | "POST /api/assess/plan"
+        | "/org/alpha/assessments/{id}/next"
+        | "/org/alpha/assessments/{id}/reconfirm"
+        | "/org/alpha/assessments/{id}/not-carried"
+        | "POST /api/cycle/next_form"
+        | "POST /api/cycle/reconfirm_list"
+        | "POST /api/cycle/not_carried" => Some("Alpha CAF 2026/27"),
         "/org/alpha/assessments/{id}/export.json" | "/org/alpha/assessments/{id}/export.csv" => {
             Some("Alpha CAF 2026/27")
         }
@@ -1292,6 +1312,7 @@ fn is_org_row(row: &Row) -> bool {
         || row.label.starts_with("POST /api/org/")
         || row.label.starts_with("POST /api/assess/")
         || row.label.starts_with("POST /api/reports/")
+        || row.label.starts_with("POST /api/cycle/")
 }
 
 /// Sends every row as every caller; returns the observed table and every problem seen beyond

@@ -299,7 +299,7 @@ impl Db {
         need(org, Permission::ReadAssessments)?;
         let row = sqlx::query(
             "SELECT a.id, a.title, a.period, a.created_at, f.version, p.name AS profile_name, \
-             p.certainty AS profile_certainty, a.profile_id FROM assessments a JOIN frameworks f ON f.id = a.framework_id \
+             p.certainty AS profile_certainty, a.profile_id, a.previous_id FROM assessments a JOIN frameworks f ON f.id = a.framework_id \
              LEFT JOIN profiles p ON p.id = a.profile_id \
              WHERE a.id = $1 AND a.organisation_id = $2",
         )
@@ -347,6 +347,7 @@ impl Db {
             framework_version: version,
             created_at: row.try_get("created_at")?,
             scopes,
+            previous_id: row.try_get("previous_id")?,
         })
     }
 
@@ -746,30 +747,29 @@ impl Db {
             ));
         }
         if action == WorkflowAction::Submit {
-            let unconfirmed: i64 = sqlx::query(
-                "SELECT COUNT(*) AS n FROM scope_outcomes WHERE scope_id = $1 AND confirmed_status IS NULL",
+            let row = sqlx::query(
+                "SELECT COALESCE(SUM(CASE WHEN confirmed_status IS NULL THEN 1 ELSE 0 END), 0) AS unconfirmed, \
+                 COALESCE(SUM(CASE WHEN carried_from IS NOT NULL AND reconfirmed_at IS NULL \
+                 THEN 1 ELSE 0 END), 0) AS waiting FROM scope_outcomes WHERE scope_id = $1",
             )
             .bind(scope_id)
             .fetch_one(self.pool())
-            .await?
-            .try_get("n")?;
+            .await?;
+            let unconfirmed: i64 = row.try_get("unconfirmed")?;
+            let waiting: i64 = row.try_get("waiting")?;
+            let mut problems = Vec::new();
             if unconfirmed > 0 {
-                return Err(DataError::Invalid(format!(
+                problems.push(format!(
                     "Confirm a status for every outcome before submitting: {unconfirmed} still to confirm."
-                )));
+                ));
             }
-            let waiting: i64 = sqlx::query(
-                "SELECT COUNT(*) AS n FROM scope_outcomes WHERE scope_id = $1 \
-                 AND carried_from IS NOT NULL AND reconfirmed_at IS NULL",
-            )
-            .bind(scope_id)
-            .fetch_one(self.pool())
-            .await?
-            .try_get("n")?;
             if waiting > 0 {
-                return Err(DataError::Invalid(format!(
+                problems.push(format!(
                     "Re-confirm every outcome carried forward from last year before submitting: {waiting} still carried forward, not yet re-confirmed."
-                )));
+                ));
+            }
+            if !problems.is_empty() {
+                return Err(DataError::Invalid(problems.join(" ")));
             }
         }
         let now = now_utc();

@@ -8,12 +8,14 @@ mod accounts;
 mod assessments;
 mod audit;
 mod audit_names;
+mod carry;
 mod evidence;
 mod evidence_uses;
 mod exchange;
 mod frameworks;
 mod people;
 mod profiles;
+mod reconfirm;
 mod reports;
 mod sessions;
 mod setup_progress;
@@ -30,6 +32,7 @@ pub use accounts::{
 };
 pub use assessments::{Actor, MAX_SYSTEMS, NewAssessment};
 pub use audit::{AuditEvent, AuditFilter, AuditRecord, ChainReport, GENESIS_HASH, record_hash};
+pub use carry::{CarryCounts, version_key};
 pub use evidence::{EvidenceBody, StoredFile, check_evidence, display_file_name};
 pub use exchange::{
     AssessmentExport, CSV_HEADER, EXPORT_FORMAT, ExportAction, ExportAssessment, ExportComment,
@@ -39,6 +42,7 @@ pub use exchange::{
 pub use frameworks::{ImportOutcome, StoredFramework};
 pub use people::{OrgScope, Organisation, OrganisationKind, normalise_email};
 pub use profiles::StoredProfile;
+pub use reconfirm::CarriedOutcome;
 pub use reports::{PreviousSources, ReportScope, ReportSources};
 pub use sessions::{
     ADDRESS_KEY, DbSessionStore, SessionSummary, USER_AGENT_KEY, USER_ID_KEY, session_id_hash,

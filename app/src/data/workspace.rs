@@ -21,6 +21,7 @@ impl Db {
         let rows = sqlx::query(
             "SELECT o.scope_id, o.outcome_id, o.confirmed_status, o.suggested_status, o.answered, \
              o.due_date, u.display_name, \
+             CAST(CASE WHEN o.carried_from IS NOT NULL AND o.reconfirmed_at IS NULL THEN 1 ELSE 0 END AS BIGINT) AS waiting, \
              (SELECT COUNT(*) FROM comments c WHERE c.scope_id = o.scope_id \
                 AND c.outcome_id = o.outcome_id AND c.resolved_at IS NULL) AS open_comments, \
              (SELECT COUNT(*) FROM evidence_links l WHERE l.scope_id = o.scope_id \
@@ -79,6 +80,7 @@ impl Db {
                     open_comments: r.try_get("open_comments")?,
                     stale_evidence: r.try_get("stale")?,
                     evidence: r.try_get("evidence")?,
+                    carried_waiting: r.try_get::<i64, _>("waiting")? == 1,
                 });
             }
             grids.push(ScopeGrid {
@@ -161,6 +163,7 @@ impl Db {
                 outcomes.get(position + 1).map(|o| o.id.clone()),
             ),
             sign_off: self.sign_offs(scope.assessment_id).await?.remove(&scope_id),
+            carry: self.carry_note(org, scope_id, outcome_id).await?,
             record,
             outcome,
             assessment,

@@ -2,6 +2,7 @@
 //! the confirmed status, the narrative (all autosaved), evidence, comments, plan actions, the
 //! workflow and the outcome's history.
 
+use super::carried::{CarryPanel, StatementFlag};
 use super::signed_view::{SignOffPanel, SignedAnswers};
 use crate::assess::{
     AnswerInput, Classification, EvidenceItem, OutcomeDraft, OutcomeRecord, OutcomeWorkspace,
@@ -12,6 +13,7 @@ use crate::assess_api::{
     outcome_page_data, save_outcome,
 };
 use crate::components::{ErrorPanel, FormError, Loading, StatusTag, when};
+use crate::cycle::CarriedStatementView;
 use crate::roles::Permission;
 use caf::{Column, Indicator, Status};
 use leptos::prelude::*;
@@ -133,6 +135,7 @@ fn Workspace(data: OutcomeWorkspace, slug: String) -> impl IntoView {
             <div><dt>"Due"</dt><dd>{data.due.clone().unwrap_or_else(|| "not set".into())}</dd></div>
         </dl>
         {data.sign_off.clone().map(|sign_off| view! { <SignOffPanel sign_off scope=scope.name.clone() /> })}
+        {data.carry.clone().filter(|_| data.sign_off.is_none()).map(|note| view! { <CarryPanel note slug=slug.clone() scope_id=scope.id outcome=data.outcome.id.clone() editable /> })}
         {(!editable && data.sign_off.is_none()).then(|| view! {
             <div class="inset" id="read-only-note">
                 <p class="body">{if scope.state == crate::assess::ScopeState::SignedOff {
@@ -283,6 +286,16 @@ fn Editor(data: OutcomeWorkspace, slug: String, editable: bool) -> impl IntoView
         })
         .filter(|(_, items, _)| !items.is_empty())
         .collect();
+    let flags: BTreeMap<String, CarriedStatementView> = data
+        .carry
+        .iter()
+        .filter(|n| n.waiting())
+        .flat_map(|n| {
+            n.statements
+                .iter()
+                .map(|s| (s.indicator.clone(), s.clone()))
+        })
+        .collect();
     let differs = move || {
         confirmed
             .get()
@@ -352,7 +365,7 @@ fn Editor(data: OutcomeWorkspace, slug: String, editable: bool) -> impl IntoView
                             <h3 class="igp-column__heading">{column.label()}</h3>
                             <p class="igp-column__rule">{rule}</p>
                             <ul class="igp-list">
-                                {items.into_iter().map(|indicator| view! { <AnswerRow indicator answers editable changed /> }).collect_view()}
+                                {items.into_iter().map(|indicator| { let flag = flags.get(&indicator.id).cloned(); view! { <AnswerRow indicator answers editable changed flag /> } }).collect_view()}
                             </ul>
                         </section>
                     }
@@ -452,6 +465,7 @@ fn AnswerRow(
     answers: RwSignal<Answers>,
     editable: bool,
     changed: impl Fn() + Copy + Send + Sync + 'static,
+    flag: Option<CarriedStatementView>,
 ) -> impl IntoView {
     let id = StoredValue::new(indicator.id.clone());
     let dom = indicator.id.replace('.', "-");
@@ -475,6 +489,7 @@ fn AnswerRow(
         <li class="igp igp--answer">
             <fieldset class="igp__fieldset" disabled=!editable>
                 <legend class="igp__text"><span class="igp__id">{indicator.id.clone()}</span>" "{indicator.display_text().to_owned()}</legend>
+                {flag.map(|statement| view! { <StatementFlag statement /> })}
                 <div class="igp__choices">
                     {[("true", "True"), ("false", "False"), ("not_applicable", "Not applicable")].into_iter().map(|(value, label)| {
                         let input = format!("{}-{dom}", value.replace('_', "-"));

@@ -18,6 +18,7 @@ pub fn object_words(row: &AuditRow) -> String {
         Some(("evidence", id)) => format!("evidence item {id}"),
         Some(("framework", v)) => format!("CAF {v}"),
         Some(("profile", p)) => format!("profile {p}"),
+        Some(("system", id)) => format!("critical system {id}"),
         Some((kind, id)) => format!("{kind} {id}"),
         None => piece.to_owned(),
     };
@@ -59,6 +60,11 @@ pub fn sentence(row: &AuditRow) -> String {
         "framework.import" => format!("imported {what}"),
         "profile.register" => format!("registered {what}"),
         "assessment.create" => format!("created {what}"),
+        "assessment.carry_forward" => {
+            format!("started {what} by carrying forward last year's signed-off assessment")
+        }
+        "outcome.reconfirm" => format!("re-confirmed {what}, carried forward from last year"),
+        "system.rename" => format!("renamed {what}"),
         "assessment.import" => format!("imported {what}"),
         "assessment.export" => format!("exported {what}"),
         "assessment.target" | "assessment.profile" => format!("changed the targets of {what}"),

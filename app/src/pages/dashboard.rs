@@ -91,6 +91,16 @@ fn DashboardView(dashboard: Dashboard, slug: String) -> impl IntoView {
             )
         })
         .collect();
+    let waiting = cells.iter().filter(|(_, c)| c.carried_waiting).count();
+    let carry_class = if waiting > 0 {
+        "inset inset--warning"
+    } else {
+        "inset"
+    };
+    let all_signed = dashboard
+        .grids
+        .iter()
+        .all(|g| g.scope.state == ScopeState::SignedOff);
     let outcome_options: Vec<(String, String)> = cells
         .iter()
         .map(|(g, c)| {
@@ -116,6 +126,23 @@ fn DashboardView(dashboard: Dashboard, slug: String) -> impl IntoView {
             <li><a href=format!("{base}/export.json") download="" rel="external">"Export (JSON)"</a></li>
             <li><a href=format!("{base}/export.csv") download="" rel="external">"Outcome statuses (CSV)"</a></li>
         </ul>
+        {(waiting > 0 || a.previous_id.is_some()).then(|| view! {
+            <div class=carry_class id="carry-summary">
+                <p class="body">{match waiting {
+                    0 => "Carried forward from last year's assessment; every carried outcome has been re-confirmed.".to_owned(),
+                    1 => "Carried forward from last year's assessment: 1 outcome waits to be re-confirmed before its scope can be submitted.".to_owned(),
+                    n => format!("Carried forward from last year's assessment: {n} outcomes wait to be re-confirmed before their scopes can be submitted."),
+                }}</p>
+                <p class="body">
+                    <a href=format!("{base}/reconfirm") id="reconfirm-link">"Re-confirm carried outcomes"</a>
+                    " · "
+                    <a href=format!("{base}/not-carried")>"What did not carry"</a>
+                </p>
+            </div>
+        })}
+        {(lead && all_signed).then(|| view! {
+            <p class="body"><a href=format!("{base}/next") id="start-next-link">"Start next year's assessment from this one"</a></p>
+        })}
         <h2 class="heading-l">"Progress"</h2>
         <div class="table-scroll" role="region" aria-label="Progress by scope and objective" tabindex="0"><table class="table" id="progress">
             <thead><tr><th scope="col">"Scope"</th><th scope="col">"State"</th><th scope="col">"Objective"</th><th scope="col">"Answered"</th><th scope="col">"Confirmed"</th><th scope="col">"Reviewed"</th><th scope="col">"Below target"</th></tr></thead>
@@ -170,6 +197,7 @@ fn DashboardView(dashboard: Dashboard, slug: String) -> impl IntoView {
                                         <span class="tile__meta">{format!("{} of {} answered", c.answered.0, c.answered.1)}</span>
                                         {c.flagged.then(|| view! { <span class="tile__flag">{format!("Differs from suggestion ({})", c.suggested.label())}</span> })}
                                         {c.overdue.then(|| view! { <span class="tile__flag">"Overdue"</span> })}
+                                        {c.carried_waiting.then(|| view! { <span class="tile__flag">"Carried, not re-confirmed"</span> })}
                                         {(c.stale_evidence > 0).then(|| view! { <span class="tile__flag">"Stale evidence"</span> })}
                                         {(c.open_comments > 0).then(|| view! { <span class="tile__meta">{crate::components::count(c.open_comments, "open comment", "open comments")}</span> })}
                                     </a>

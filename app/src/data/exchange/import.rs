@@ -465,6 +465,33 @@ impl Db {
         .iter()
         .map(|r| Ok((r.try_get("file_sha256")?, r.try_get("id")?)))
         .collect::<Result<_, DataError>>()?;
+        // Links and notes already in the register with the same title and the same address or
+        // text are re-used rather than copied.
+        let same_items: BTreeMap<(String, String, String), i64> = sqlx::query(
+            "SELECT id, kind, title, url, note FROM evidence WHERE organisation_id = $1 \
+             AND kind IN ('link', 'note') ORDER BY id DESC",
+        )
+        .bind(org.organisation_id())
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            let kind: String = r.try_get("kind")?;
+            let body: Option<String> = if kind == "link" {
+                r.try_get("url")?
+            } else {
+                r.try_get("note")?
+            };
+            Ok((
+                (
+                    kind,
+                    r.try_get::<String, _>("title")?,
+                    body.unwrap_or_default(),
+                ),
+                r.try_get("id")?,
+            ))
+        })
+        .collect::<Result<_, DataError>>()?;
         let mut evidence = BTreeMap::new();
         for At { at, item } in read.evidence {
             let id = item.id.trim().to_owned();
@@ -531,7 +558,19 @@ impl Db {
                     if !found.is_empty() {
                         continue;
                     }
-                    PlanEvidence::New(Box::new(item))
+                    let text = match &body {
+                        EvidenceBody::Link(t) | EvidenceBody::Note(t) => t.trim().to_owned(),
+                        EvidenceBody::File(_) => String::new(),
+                    };
+                    let same = (
+                        item.kind.key().to_owned(),
+                        item.fields.title.trim().to_owned(),
+                        text,
+                    );
+                    match same_items.get(&same) {
+                        Some(existing) => PlanEvidence::Existing(*existing),
+                        None => PlanEvidence::New(Box::new(item)),
+                    }
                 }
             };
             evidence.insert(id, planned);
