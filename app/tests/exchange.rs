@@ -447,9 +447,9 @@ on_both!(
         assert_eq!(record.version, 1);
         assert_eq!(record.draft.narrative, "Board owns =risk, see minutes.");
         let imports = support::audit_actions(&db, "assessment.import").await;
-        assert_eq!(imports.len(), 1);
+        assert_eq!(imports.len(), 2, "the copy, then the second copy");
         assert_eq!(
-            imports[0].event.object,
+            imports[1].event.object,
             format!("assessment:{}", report.assessment_id)
         );
         assert_eq!(
