@@ -239,8 +239,7 @@ impl Db {
         for (position, (kind, name, description)) in scopes.iter().enumerate() {
             insert_scope(
                 &mut tx,
-                org.organisation_id(),
-                id,
+                (org.organisation_id(), id),
                 *kind,
                 name,
                 description,
@@ -1406,8 +1405,7 @@ pub(crate) async fn insert_assessment(
 
 pub(crate) async fn insert_scope(
     tx: &mut Transaction<'_, Any>,
-    organisation_id: i64,
-    assessment_id: i64,
+    (organisation_id, assessment_id): (i64, i64),
     kind: ScopeKind,
     name: &str,
     description: &str,

@@ -195,8 +195,7 @@ impl Db {
             };
             let scope_id = insert_scope(
                 &mut tx,
-                org.organisation_id(),
-                id,
+                (org.organisation_id(), id),
                 old.kind,
                 &name,
                 &old.description,

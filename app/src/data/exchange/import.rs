@@ -931,8 +931,7 @@ impl Db {
         for (position, scope) in plan.scopes.iter().enumerate() {
             let scope_id = insert_scope(
                 &mut tx,
-                org.organisation_id(),
-                id,
+                (org.organisation_id(), id),
                 scope.kind,
                 &scope.name,
                 &scope.description,
