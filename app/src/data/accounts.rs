@@ -6,6 +6,7 @@ use super::people::organisation_from;
 use super::{AuditEvent, DataError, Db, Organisation, now_utc, sha256_hex};
 use crate::roles::Role;
 use base64::Engine as _;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -13,8 +14,8 @@ use sqlx::any::AnyRow;
 /// How many recovery codes a user holds at a time.
 pub const RECOVERY_CODE_COUNT: usize = 10;
 
-/// A user as the sign-in code needs them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A user as the sign-in code needs them. Its `Debug` shows the password hash as redacted.
+#[derive(Debug, Clone)]
 pub struct Account {
     /// Database id.
     pub id: i64,
@@ -22,8 +23,8 @@ pub struct Account {
     pub email: String,
     /// The person's name.
     pub display_name: String,
-    /// PHC string of the argon2id hash, once a password is set.
-    pub password_hash: Option<String>,
+    /// PHC string of the argon2id hash, once a password is set; kept secret from logs.
+    pub password_hash: Option<SecretString>,
     /// The random user handle WebAuthn credentials are bound to.
     pub webauthn_user_id: String,
     /// Manages organisations and users of the instance.
@@ -32,12 +33,33 @@ pub struct Account {
     pub disabled: bool,
 }
 
+impl PartialEq for Account {
+    fn eq(&self, other: &Self) -> bool {
+        let hash = |a: &Account| {
+            a.password_hash
+                .as_ref()
+                .map(|h| h.expose_secret().to_owned())
+        };
+        self.id == other.id
+            && self.email == other.email
+            && self.display_name == other.display_name
+            && hash(self) == hash(other)
+            && self.webauthn_user_id == other.webauthn_user_id
+            && self.is_platform_admin == other.is_platform_admin
+            && self.disabled == other.disabled
+    }
+}
+
+impl Eq for Account {}
+
 fn account_from(row: &AnyRow) -> Result<Account, DataError> {
     Ok(Account {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
         display_name: row.try_get("display_name")?,
-        password_hash: row.try_get("password_hash")?,
+        password_hash: row
+            .try_get::<Option<String>, _>("password_hash")?
+            .map(SecretString::from),
         webauthn_user_id: row.try_get("webauthn_user_id")?,
         is_platform_admin: row.try_get::<i64, _>("is_platform_admin")? == 1,
         disabled: row.try_get::<Option<String>, _>("disabled_at")?.is_some(),
@@ -129,8 +151,8 @@ pub struct OpenLink {
     pub expires_at: String,
 }
 
-/// What the person typed when using a one-time link.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the person typed when using a one-time link. Its `Debug` leaves the hash out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct LinkAcceptance<'a> {
     /// Their email (ignored when the link fixes one).
     pub email: &'a str,
@@ -138,6 +160,16 @@ pub struct LinkAcceptance<'a> {
     pub display_name: &'a str,
     /// The argon2id hash of the password they chose.
     pub password_hash: &'a str,
+}
+
+impl std::fmt::Debug for LinkAcceptance<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkAcceptance")
+            .field("email", &self.email)
+            .field("display_name", &self.display_name)
+            .field("password_hash", &"[REDACTED]")
+            .finish()
+    }
 }
 
 /// A membership as listed to its holder or to an administrator.
@@ -413,9 +445,8 @@ impl Db {
                     user_id: row.try_get("id")?,
                     email: row.try_get("email")?,
                     display_name: row.try_get("display_name")?,
-                    role: Role::from_key(&role).ok_or_else(|| {
-                        DataError::Invalid(format!("unknown role {role:?} stored"))
-                    })?,
+                    role: Role::from_key(&role)
+                        .ok_or_else(|| DataError::Document(format!("unknown role {role:?}")))?,
                     expires_at: row.try_get("expires_at")?,
                     disabled: row.try_get::<Option<String>, _>("disabled_at")?.is_some(),
                 })
@@ -997,7 +1028,7 @@ fn membership_from(row: &AnyRow) -> Result<Membership, DataError> {
     Ok(Membership {
         organisation: organisation_from(row)?,
         role: Role::from_key(&role)
-            .ok_or_else(|| DataError::Invalid(format!("unknown role {role:?} stored")))?,
+            .ok_or_else(|| DataError::Document(format!("unknown role {role:?}")))?,
         expires_at: row.try_get("expires_at")?,
     })
 }

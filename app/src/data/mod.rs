@@ -91,8 +91,9 @@ pub enum DataError {
     /// Migrating the schema failed.
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// A stored document could not be read back.
-    #[error("stored framework document is unreadable: {0}")]
+    /// Something stored could not be read back (a corrupt document or an unknown key). Reported
+    /// to the client as a generic 500; the details go to the server log only.
+    #[error("stored data is unreadable: {0}")]
     Document(String),
     /// The request clashes with what is stored (e.g. changing a version in use).
     #[error("{0}")]
