@@ -678,6 +678,7 @@ pub const AUDIT_PAGE_SIZE: i64 = 50;
 /// One page of the audit log under the filters a person chose, with names for the ids in it.
 #[cfg(feature = "ssr")]
 async fn audit_page(
+    viewer: i64,
     organisation_id: Option<i64>,
     filter: AuditQuery,
 ) -> Result<crate::types::AuditPage, AppError> {
@@ -705,17 +706,20 @@ async fn audit_page(
     };
     let page = filter.page.max(0);
     let records = db
-        .audit_records(&crate::data::AuditFilter {
-            organisation_id,
-            action_prefix: Some(filter.action.trim().to_owned()).filter(|a| !a.is_empty()),
-            actor_id: filter.who,
-            object_prefix: Some(filter.object.trim().to_owned()).filter(|o| !o.is_empty()),
-            from_date: day(&filter.from, "from")?,
-            to_date: day(&filter.to, "to")?,
-            offset: page.saturating_mul(AUDIT_PAGE_SIZE),
-            limit: AUDIT_PAGE_SIZE + 1,
-            ..Default::default()
-        })
+        .audit_records_for(
+            viewer,
+            &crate::data::AuditFilter {
+                organisation_id,
+                action_prefix: Some(filter.action.trim().to_owned()).filter(|a| !a.is_empty()),
+                actor_id: filter.who,
+                object_prefix: Some(filter.object.trim().to_owned()).filter(|o| !o.is_empty()),
+                from_date: day(&filter.from, "from")?,
+                to_date: day(&filter.to, "to")?,
+                offset: page.saturating_mul(AUDIT_PAGE_SIZE),
+                limit: AUDIT_PAGE_SIZE + 1,
+                ..Default::default()
+            },
+        )
         .await?;
     let more = records.len() as i64 > AUDIT_PAGE_SIZE;
     let records: Vec<_> = records.into_iter().take(AUDIT_PAGE_SIZE as usize).collect();
@@ -811,9 +815,9 @@ pub async fn platform_audit(
 ) -> Result<crate::types::AuditPage, AppError> {
     respond(
         async {
-            ctx::platform_admin()?;
+            let user = ctx::platform_admin()?;
             let filter = AuditQuery::from_parts(who, action, object, from, to, page);
-            audit_page(None, filter).await
+            audit_page(user.account.id, None, filter).await
         }
         .await,
     )
@@ -983,9 +987,9 @@ pub async fn org_audit(
 ) -> Result<crate::types::AuditPage, AppError> {
     respond(
         async {
-            let (_, scope) = scope(&slug, crate::roles::Permission::ManageMembers).await?;
+            let (user, scope) = scope(&slug, crate::roles::Permission::ManageMembers).await?;
             let filter = AuditQuery::from_parts(who, action, object, from, to, page);
-            audit_page(Some(scope.organisation_id()), filter).await
+            audit_page(user.account.id, Some(scope.organisation_id()), filter).await
         }
         .await,
     )

@@ -347,6 +347,9 @@ pub struct OrgView {
     pub can_manage: bool,
 }
 
+/// What an audit page shows in place of assessment content to someone who may not read it.
+pub const HIDDEN_CONTENT: &str = "hidden: assessment content";
+
 /// One audit record as shown on the audit pages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRow {

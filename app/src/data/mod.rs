@@ -7,6 +7,7 @@
 mod accounts;
 mod assessments;
 mod audit;
+mod audit_content;
 mod audit_names;
 mod evidence;
 mod evidence_uses;
@@ -30,6 +31,7 @@ pub use accounts::{
 };
 pub use assessments::{Actor, MAX_SYSTEMS, NewAssessment};
 pub use audit::{AuditEvent, AuditFilter, AuditRecord, ChainReport, GENESIS_HASH, record_hash};
+pub use audit_content::{holds_content, without_content};
 pub use evidence::{EvidenceBody, StoredFile, check_evidence, display_file_name};
 pub use exchange::{
     AssessmentExport, CSV_HEADER, EXPORT_FORMAT, ExportAction, ExportAssessment, ExportComment,
