@@ -1,5 +1,6 @@
 //! The running server's housekeeping: expired sessions are deleted without anyone asking.
 
+#[allow(dead_code, reason = "this test uses only some of the shared helpers")]
 mod support;
 
 use app::data::{DbSessionStore, USER_ID_KEY};
