@@ -13,6 +13,7 @@ pub mod browser;
 mod components;
 pub mod error;
 pub mod filetypes;
+pub mod invitations_api;
 mod pages;
 pub mod reports_api;
 pub mod roles;

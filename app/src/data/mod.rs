@@ -13,6 +13,7 @@ mod evidence;
 mod evidence_uses;
 mod exchange;
 mod frameworks;
+mod invitations;
 mod people;
 mod profiles;
 mod reports;
@@ -39,6 +40,7 @@ pub use exchange::{
     MAX_IMPORT_BYTES, csv_cell,
 };
 pub use frameworks::{ImportOutcome, StoredFramework};
+pub use invitations::Invitation;
 pub use people::{OrgScope, Organisation, OrganisationKind, normalise_email};
 pub use profiles::StoredProfile;
 pub use reports::{PreviousSources, ReportScope, ReportSources};

@@ -47,6 +47,8 @@ pub fn sentence(row: &AuditRow) -> String {
         "link.invite.accept" | "link.setup.accept" => {
             "accepted their link and set up an account".to_owned()
         }
+        "invitation.accept" => "accepted an invitation".to_owned(),
+        "invitation.decline" => "declined an invitation".to_owned(),
         "user.create" => format!("created the account of {what}"),
         "user.disable" => format!("disabled the account of {what}"),
         "user.platform_admin" => format!("made {what} a platform administrator"),

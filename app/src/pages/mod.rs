@@ -12,6 +12,7 @@ mod evidence;
 mod framework;
 mod framework_list;
 mod home;
+mod invitations;
 mod outcome;
 mod reports;
 mod signed_view;
