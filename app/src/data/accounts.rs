@@ -6,7 +6,7 @@ use super::people::organisation_from;
 use super::{AuditEvent, DataError, Db, Organisation, now_utc, sha256_hex};
 use crate::roles::Role;
 use base64::Engine as _;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -32,25 +32,6 @@ pub struct Account {
     /// Disabled accounts can do nothing.
     pub disabled: bool,
 }
-
-impl PartialEq for Account {
-    fn eq(&self, other: &Self) -> bool {
-        let hash = |a: &Account| {
-            a.password_hash
-                .as_ref()
-                .map(|h| h.expose_secret().to_owned())
-        };
-        self.id == other.id
-            && self.email == other.email
-            && self.display_name == other.display_name
-            && hash(self) == hash(other)
-            && self.webauthn_user_id == other.webauthn_user_id
-            && self.is_platform_admin == other.is_platform_admin
-            && self.disabled == other.disabled
-    }
-}
-
-impl Eq for Account {}
 
 fn account_from(row: &AnyRow) -> Result<Account, DataError> {
     Ok(Account {
@@ -162,16 +143,6 @@ pub struct LinkAcceptance<'a> {
     pub display_name: &'a str,
     /// The argon2id hash of the password they chose.
     pub password_hash: &'a str,
-}
-
-impl std::fmt::Debug for LinkAcceptance<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LinkAcceptance")
-            .field("email", &self.email)
-            .field("display_name", &self.display_name)
-            .field("password_hash", &"[REDACTED]")
-            .finish()
-    }
 }
 
 /// A membership as listed to its holder or to an administrator.

@@ -4,6 +4,7 @@
 //! portable SQL (`$n` placeholders, TEXT timestamps in UTC, BIGINT ids) and one migration folder
 //! per engine.
 
+mod account_secrets;
 mod accounts;
 mod assessments;
 mod audit;
