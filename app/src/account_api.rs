@@ -532,8 +532,9 @@ fn parse_until(until: &str, role: Role) -> Result<Option<String>, AppError> {
     Ok(Some(format!("{date}T23:59:59Z")))
 }
 
-/// Invites someone, or adds an existing account straight away. Returns what to tell the
-/// administrator: the one-time link to pass on, or that the person was added.
+/// Invites someone and returns the one-time link to pass on. Someone who already has an
+/// account joins only when they accept (on their account page or through the link's page), and
+/// the answer does not say whether they have one.
 #[cfg(feature = "ssr")]
 #[allow(clippy::too_many_arguments)]
 async fn invite(
@@ -546,29 +547,27 @@ async fn invite(
 ) -> Result<String, AppError> {
     let db = ctx::db()?;
     let config = ctx::config()?;
-    if let Some(existing) = db.account_by_email(email).await? {
-        let Some((organisation_id, role)) = membership else {
-            return Err(AppError::Conflict(format!(
-                "There is already an account for {}.",
-                existing.email
-            )));
-        };
-        db.set_membership(
-            existing.id,
-            organisation_id,
-            role,
-            until.as_deref(),
-            &inviter.account.email,
-        )
-        .await?;
-        return Ok(format!(
-            "{} already has an account and now has the role {}.",
-            existing.email,
-            role.label()
-        ));
-    }
     if name.trim().is_empty() {
         return Err(AppError::BadRequest("Enter the person's name.".into()));
+    }
+    // Whether the email already has an account stays unsaid: someone who has one accepts the
+    // invitation on their account page, someone who has not uses the link. Only what the
+    // inviter can already see is said: that the person is a member here, or (to a platform
+    // administrator, who lists every user) that an invitation to no organisation is pointless.
+    match membership {
+        Some((organisation_id, _)) if db.is_member_by_email(organisation_id, email).await? => {
+            return Err(AppError::Conflict(format!(
+                "{} is already a member: change their role in the list of members.",
+                email.trim()
+            )));
+        }
+        None if !platform_admin && db.account_by_email(email).await?.is_some() => {
+            return Err(AppError::Conflict(format!(
+                "There is already an account for {}.",
+                email.trim()
+            )));
+        }
+        _ => {}
     }
     let token = db
         .create_link(
@@ -577,6 +576,7 @@ async fn invite(
                 email: Some(email.to_owned()),
                 display_name: Some(name.to_owned()),
                 membership,
+                membership_until: until,
                 platform_admin,
                 created_by: Some(inviter.account.id),
                 lifetime: time::Duration::days(7),
@@ -678,6 +678,7 @@ pub const AUDIT_PAGE_SIZE: i64 = 50;
 /// One page of the audit log under the filters a person chose, with names for the ids in it.
 #[cfg(feature = "ssr")]
 async fn audit_page(
+    viewer: i64,
     organisation_id: Option<i64>,
     filter: AuditQuery,
 ) -> Result<crate::types::AuditPage, AppError> {
@@ -705,17 +706,20 @@ async fn audit_page(
     };
     let page = filter.page.max(0);
     let records = db
-        .audit_records(&crate::data::AuditFilter {
-            organisation_id,
-            action_prefix: Some(filter.action.trim().to_owned()).filter(|a| !a.is_empty()),
-            actor_id: filter.who,
-            object_prefix: Some(filter.object.trim().to_owned()).filter(|o| !o.is_empty()),
-            from_date: day(&filter.from, "from")?,
-            to_date: day(&filter.to, "to")?,
-            offset: page.saturating_mul(AUDIT_PAGE_SIZE),
-            limit: AUDIT_PAGE_SIZE + 1,
-            ..Default::default()
-        })
+        .audit_records_for(
+            viewer,
+            &crate::data::AuditFilter {
+                organisation_id,
+                action_prefix: Some(filter.action.trim().to_owned()).filter(|a| !a.is_empty()),
+                actor_id: filter.who,
+                object_prefix: Some(filter.object.trim().to_owned()).filter(|o| !o.is_empty()),
+                from_date: day(&filter.from, "from")?,
+                to_date: day(&filter.to, "to")?,
+                offset: page.saturating_mul(AUDIT_PAGE_SIZE),
+                limit: AUDIT_PAGE_SIZE + 1,
+                ..Default::default()
+            },
+        )
         .await?;
     let more = records.len() as i64 > AUDIT_PAGE_SIZE;
     let records: Vec<_> = records.into_iter().take(AUDIT_PAGE_SIZE as usize).collect();
@@ -811,9 +815,9 @@ pub async fn platform_audit(
 ) -> Result<crate::types::AuditPage, AppError> {
     respond(
         async {
-            ctx::platform_admin()?;
+            let user = ctx::platform_admin()?;
             let filter = AuditQuery::from_parts(who, action, object, from, to, page);
-            audit_page(None, filter).await
+            audit_page(user.account.id, None, filter).await
         }
         .await,
     )
@@ -983,9 +987,9 @@ pub async fn org_audit(
 ) -> Result<crate::types::AuditPage, AppError> {
     respond(
         async {
-            let (_, scope) = scope(&slug, crate::roles::Permission::ManageMembers).await?;
+            let (user, scope) = scope(&slug, crate::roles::Permission::ManageMembers).await?;
             let filter = AuditQuery::from_parts(who, action, object, from, to, page);
-            audit_page(Some(scope.organisation_id()), filter).await
+            audit_page(user.account.id, Some(scope.organisation_id()), filter).await
         }
         .await,
     )

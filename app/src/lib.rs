@@ -15,6 +15,7 @@ pub mod cycle;
 pub mod cycle_api;
 pub mod error;
 pub mod filetypes;
+pub mod invitations_api;
 mod pages;
 pub mod reports_api;
 pub mod roles;

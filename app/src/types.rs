@@ -217,6 +217,25 @@ pub struct AccountView {
     pub recovered: bool,
 }
 
+/// An invitation waiting for the viewer's answer, on their account page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationView {
+    /// Its id, to accept or decline it by.
+    pub id: i64,
+    /// The organisation it is to, if any.
+    pub organisation: Option<String>,
+    /// The role offered there.
+    pub role: Option<crate::roles::Role>,
+    /// When that access would end (UTC), if it is time-limited.
+    pub until: Option<String>,
+    /// Whether it makes the viewer a platform administrator.
+    pub platform_admin: bool,
+    /// Who sent it.
+    pub invited_by: Option<String>,
+    /// When it stops working (UTC).
+    pub expires_at: String,
+}
+
 /// One of the viewer's sessions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionView {
@@ -346,6 +365,9 @@ pub struct OrgView {
     /// Whether the viewer manages its members.
     pub can_manage: bool,
 }
+
+/// What an audit page shows in place of assessment content to someone who may not read it.
+pub const HIDDEN_CONTENT: &str = "hidden: assessment content";
 
 /// One audit record as shown on the audit pages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

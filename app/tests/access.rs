@@ -47,6 +47,16 @@ async fn world(db: &Db) -> World {
     }
 }
 
+/// Asserts the refusal every denied check gives: the same "not found" as a missing page.
+fn refused_as_missing(result: Result<app::data::OrgScope, DataError>, who: &str) {
+    match result {
+        Err(DataError::NotFound(message)) => {
+            assert_eq!(message, "That page was not found.", "{who}")
+        }
+        other => panic!("{who}: expected the not-found refusal, got {other:?}"),
+    }
+}
+
 async fn denials(db: &Db) -> Vec<app::data::AuditRecord> {
     support::audit_actions(db, "access.denied").await
 }
@@ -107,7 +117,7 @@ on_both!(
         let refused = db
             .authorize(w.assessor, "hackney", Permission::SignOff, None)
             .await;
-        assert!(matches!(refused, Err(DataError::NotFound(_))));
+        refused_as_missing(refused, "an assessor asking to sign off");
         assert_eq!(denials(&db).await[0].event.detail["permission"], "sign_off");
     }
 );
@@ -137,11 +147,14 @@ on_both!(
         )
         .await
         .expect("member");
-        assert!(
-            db.authorize(w.assurer, "hackney", Permission::Assure, None)
-                .await
-                .is_err()
-        );
+        let after = db
+            .authorize(w.assurer, "hackney", Permission::Assure, None)
+            .await;
+        refused_as_missing(after, "an assurer past their end date");
+        let denied = denials(&db).await;
+        assert_eq!(denied.len(), 1, "the refusal is audited");
+        assert_eq!(denied[0].event.actor_id, Some(w.assurer));
+        assert_eq!(denied[0].event.detail["permission"], "assure");
     }
 );
 
@@ -150,11 +163,11 @@ on_both!(
     |db: TestDb| async move {
         let w = world(&db).await;
         db.disable_user(w.assessor, "test").await.expect("disable");
-        assert!(
-            db.authorize(w.assessor, "hackney", Permission::ReadAssessments, None)
-                .await
-                .is_err()
-        );
+        let refused = db
+            .authorize(w.assessor, "hackney", Permission::ReadAssessments, None)
+            .await;
+        refused_as_missing(refused, "a disabled user");
+        assert_eq!(denials(&db).await.len(), 1, "the refusal is audited");
         let audit = support::audit_actions(&db, "user.disable").await;
         assert_eq!(audit.len(), 1);
     }

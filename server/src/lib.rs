@@ -12,4 +12,5 @@ pub mod gate;
 pub mod headers;
 pub mod report;
 pub mod storage;
+pub mod sweep;
 pub mod web;

@@ -157,6 +157,8 @@ async fn server_fns(State(state): State<AppState>, request: Request<Body>) -> im
 pub async fn serve(db: Db, args: ServeArgs, auth: AuthConfig) -> anyhow::Result<()> {
     let public_url = auth.public_url.clone();
     crate::cli::announce_setup_link(&db, &auth).await?;
+    let sweeper =
+        crate::sweep::spawn_session_sweeper(db.clone(), crate::sweep::SESSION_SWEEP_EVERY);
     let app = router(db, &args, auth);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -179,5 +181,6 @@ pub async fn serve(db: Db, args: ServeArgs, auth: AuthConfig) -> anyhow::Result<
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
+    sweeper.abort();
     Ok(())
 }

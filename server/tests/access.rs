@@ -369,6 +369,7 @@ async fn account_with_password(db: &Db, email: &str) -> i64 {
                 email: Some(email.to_owned()),
                 display_name: Some("Pat Example".into()),
                 membership: None,
+                membership_until: None,
                 platform_admin: false,
                 created_by: None,
                 lifetime: Duration::days(1),
@@ -658,6 +659,8 @@ struct World {
     /// A user with keys that `reset_factors` resets.
     to_reset: i64,
     invite_token: String,
+    /// The id of that invitation, which is nobody's among the callers.
+    invitation: i64,
     /// A file in alpha's evidence register.
     evidence: i64,
     /// Notes in alpha's register, one for each caller to try to remove.
@@ -851,6 +854,7 @@ async fn world(db: &Db) -> World {
         email: email.map(str::to_owned),
         display_name: Some("New Person".into()),
         membership: email.map(|_| (alpha.id, Role::Assessor)),
+        membership_until: None,
         platform_admin: false,
         created_by: None,
         lifetime: Duration::days(7),
@@ -862,6 +866,12 @@ async fn world(db: &Db) -> World {
         )
         .await
         .expect("invitation");
+    let invitation = db
+        .open_link(&invite_token)
+        .await
+        .expect("read the invitation")
+        .expect("a live invitation")
+        .id;
     let setup_token = db
         .create_link(&link(LinkPurpose::Setup, None), "test")
         .await
@@ -878,6 +888,7 @@ async fn world(db: &Db) -> World {
         to_disable,
         to_reset,
         invite_token,
+        invitation,
         setup_token,
         actors,
         scope: db
@@ -915,6 +926,8 @@ enum Target {
     RemoveOwnKey,
     /// Remove one of the target's keys.
     RemoveOthersKey,
+    /// Accept (`true`) or decline the invitation of someone who is none of the callers.
+    AnswerOthersInvitation(bool),
     /// Invite a new person into alpha (a different one per caller).
     OrgInvite,
     /// Remove the leaver from alpha.
@@ -1036,6 +1049,14 @@ fn request_for(target: Target, world: &World, column: usize) -> (Method, String,
         Target::RemoveOthersKey => api(
             "/api/account/remove_key",
             format!("key_id={}", world.target_keys[0]),
+        ),
+        Target::AnswerOthersInvitation(accept) => api(
+            if accept {
+                "/api/account/accept_invitation"
+            } else {
+                "/api/account/decline_invitation"
+            },
+            format!("id={}", world.invitation),
         ),
         Target::AssessPage(tail) => {
             let base = format!("/org/alpha/assessments/{}", world.assessment);
@@ -1185,6 +1206,9 @@ const ROWS: &[Row] = &[
     change("POST /api/account/rename_key (own key)", Target::RenameOwnKey, "key.rename", [E401, E401, E401, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
     change("POST /api/account/remove_key (own key)", Target::RemoveOwnKey, "key.remove", [E401, E401, E401, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
     change("POST /api/account/remove_key (someone else's key)", Target::RemoveOthersKey, "key.remove", [E401, E401, E401, E404, E404, E404, E404, E404, E404, E404, E404, E404]),
+    row("POST /api/account/invitations", Api("/api/account/invitations", ""), [E401, E401, E401, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
+    change("POST /api/account/accept_invitation (someone else's)", Target::AnswerOthersInvitation(true), "invitation.accept", [E401, E401, E401, E404, E404, E404, E404, E404, E404, E404, E404, E404]),
+    change("POST /api/account/decline_invitation (someone else's)", Target::AnswerOthersInvitation(false), "invitation.decline", [E401, E401, E401, E404, E404, E404, E404, E404, E404, E404, E404, E404]),
     change("POST /api/account/recovery_codes", Api("/api/account/recovery_codes", ""), "recovery_codes.issue", [E401, E401, E401, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
     change("POST /api/account/sign_out_elsewhere", Api("/api/account/sign_out_elsewhere", ""), "sign_out.elsewhere", [E401, E401, E401, OK, OK, OK, OK, OK, OK, OK, OK, OK]),
     // Private area, an organisation: any member for its page, org admins for the rest.

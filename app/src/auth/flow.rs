@@ -12,6 +12,7 @@ use crate::data::{
 };
 use crate::error::AppError;
 pub use crate::types::Stage;
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tower_sessions::Session;
@@ -321,7 +322,7 @@ pub async fn password_step(
     let account = db.account_by_email(&typed).await?;
     let accepted = match &account {
         Some(a) if !a.disabled => match &a.password_hash {
-            Some(hash) => verify_password(password, hash),
+            Some(hash) => verify_password(password, hash.expose_secret()),
             None => verify_against_nobody(password),
         },
         _ => verify_against_nobody(password),
@@ -338,7 +339,10 @@ pub async fn password_step(
             return Err(AppError::Unauthorized(WRONG_PASSWORD.into()));
         }
     };
-    if account.password_hash.as_deref().is_some_and(needs_rehash)
+    if account
+        .password_hash
+        .as_ref()
+        .is_some_and(|hash| needs_rehash(hash.expose_secret()))
         && let Ok(phc) = hash_password(password)
     {
         db.set_password_hash(account.id, &phc).await?;

@@ -6,6 +6,7 @@ use super::people::organisation_from;
 use super::{AuditEvent, DataError, Db, Organisation, now_utc, sha256_hex};
 use crate::roles::Role;
 use base64::Engine as _;
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -13,8 +14,8 @@ use sqlx::any::AnyRow;
 /// How many recovery codes a user holds at a time.
 pub const RECOVERY_CODE_COUNT: usize = 10;
 
-/// A user as the sign-in code needs them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A user as the sign-in code needs them. Its `Debug` shows the password hash as redacted.
+#[derive(Debug, Clone)]
 pub struct Account {
     /// Database id.
     pub id: i64,
@@ -22,8 +23,8 @@ pub struct Account {
     pub email: String,
     /// The person's name.
     pub display_name: String,
-    /// PHC string of the argon2id hash, once a password is set.
-    pub password_hash: Option<String>,
+    /// PHC string of the argon2id hash, once a password is set; kept secret from logs.
+    pub password_hash: Option<SecretString>,
     /// The random user handle WebAuthn credentials are bound to.
     pub webauthn_user_id: String,
     /// Manages organisations and users of the instance.
@@ -37,7 +38,9 @@ fn account_from(row: &AnyRow) -> Result<Account, DataError> {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
         display_name: row.try_get("display_name")?,
-        password_hash: row.try_get("password_hash")?,
+        password_hash: row
+            .try_get::<Option<String>, _>("password_hash")?
+            .map(SecretString::from),
         webauthn_user_id: row.try_get("webauthn_user_id")?,
         is_platform_admin: row.try_get::<i64, _>("is_platform_admin")? == 1,
         disabled: row.try_get::<Option<String>, _>("disabled_at")?.is_some(),
@@ -100,6 +103,8 @@ pub struct NewLink {
     pub display_name: Option<String>,
     /// The organisation and role the person joins, if any.
     pub membership: Option<(i64, Role)>,
+    /// When that membership ends (UTC, RFC 3339), if it is time-limited.
+    pub membership_until: Option<String>,
     /// Whether the new account administers the platform.
     pub platform_admin: bool,
     /// The administrator who made it.
@@ -129,8 +134,8 @@ pub struct OpenLink {
     pub expires_at: String,
 }
 
-/// What the person typed when using a one-time link.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the person typed when using a one-time link. Its `Debug` leaves the hash out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct LinkAcceptance<'a> {
     /// Their email (ignored when the link fixes one).
     pub email: &'a str,
@@ -413,9 +418,8 @@ impl Db {
                     user_id: row.try_get("id")?,
                     email: row.try_get("email")?,
                     display_name: row.try_get("display_name")?,
-                    role: Role::from_key(&role).ok_or_else(|| {
-                        DataError::Invalid(format!("unknown role {role:?} stored"))
-                    })?,
+                    role: Role::from_key(&role)
+                        .ok_or_else(|| DataError::Document(format!("unknown role {role:?}")))?,
                     expires_at: row.try_get("expires_at")?,
                     disabled: row.try_get::<Option<String>, _>("disabled_at")?.is_some(),
                 })
@@ -703,23 +707,19 @@ impl Db {
             .as_deref()
             .map(super::people::normalise_email)
             .transpose()?;
-        if let Some(email) = &email
-            && self.account_by_email(email).await?.is_some()
-        {
-            return Err(DataError::Conflict(format!(
-                "There is already an account for {email}. Add them to the organisation instead."
-            )));
-        }
         let token = random_token();
+        let mut tx = self.pool().begin().await?;
         if link.purpose == LinkPurpose::Setup {
             sqlx::query("DELETE FROM one_time_links WHERE purpose = 'setup' AND used_at IS NULL")
-                .execute(self.pool())
+                .execute(&mut *tx)
                 .await?;
         }
+        super::invitations::retire_earlier_invitations(&mut tx, link, email.as_deref()).await?;
         let id: i64 = sqlx::query(
             "INSERT INTO one_time_links (token_hash, purpose, email, display_name, \
-             organisation_id, role, platform_admin, created_by, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+             organisation_id, role, platform_admin, created_by, created_at, expires_at, \
+             membership_expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(sha256_hex(token.as_bytes()))
         .bind(link.purpose.key())
@@ -731,7 +731,8 @@ impl Db {
         .bind(link.created_by)
         .bind(now_utc())
         .bind(later(link.lifetime))
-        .fetch_one(self.pool())
+        .bind(link.membership.and(link.membership_until.as_deref()))
+        .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
         let mut event = AuditEvent::by(
@@ -741,12 +742,14 @@ impl Db {
         );
         event.actor_id = link.created_by;
         event.organisation_id = link.membership.map(|(org, _)| org);
-        self.append_audit(event.with_detail(serde_json::json!({
+        let event = event.with_detail(serde_json::json!({
             "email": email,
             "role": link.membership.map(|(_, role)| role.key()),
+            "expires_at": link.membership.and(link.membership_until.as_deref()),
             "platform_admin": link.platform_admin,
-        })))
-        .await?;
+        }));
+        append_audit_in(&mut tx, event).await?;
+        tx.commit().await?;
         Ok(token)
     }
 
@@ -802,7 +805,8 @@ impl Db {
         let row = sqlx::query(
             "UPDATE one_time_links SET used_at = $1 \
              WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
-             RETURNING id, purpose, email, organisation_id, role, platform_admin",
+             RETURNING id, purpose, email, organisation_id, role, platform_admin, \
+             membership_expires_at",
         )
         .bind(&now)
         .bind(sha256_hex(token.as_bytes()))
@@ -815,6 +819,7 @@ impl Db {
         let organisation_id: Option<i64> = row.try_get("organisation_id")?;
         let role: Option<String> = row.try_get("role")?;
         let platform_admin: i64 = row.try_get("platform_admin")?;
+        let until: Option<String> = row.try_get("membership_expires_at")?;
         let email = match fixed_email {
             Some(email) => email,
             None => super::people::normalise_email(acceptance.email)?,
@@ -844,19 +849,20 @@ impl Db {
                     .is_some_and(|d| d.is_unique_violation()) =>
             {
                 return Err(DataError::Conflict(format!(
-                    "There is already an account for {email}. Sign in instead."
+                    "There is already an account for {email}: sign in, and accept the invitation on your account page."
                 )));
             }
             Err(e) => return Err(e.into()),
         };
         if let (Some(organisation_id), Some(role)) = (organisation_id, &role) {
             sqlx::query(
-                "INSERT INTO memberships (user_id, organisation_id, role, created_at) \
-                 VALUES ($1, $2, $3, $4)",
+                "INSERT INTO memberships (user_id, organisation_id, role, expires_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(user_id)
             .bind(organisation_id)
             .bind(role)
+            .bind(&until)
             .bind(&now)
             .execute(&mut *tx)
             .await?;
@@ -997,7 +1003,7 @@ fn membership_from(row: &AnyRow) -> Result<Membership, DataError> {
     Ok(Membership {
         organisation: organisation_from(row)?,
         role: Role::from_key(&role)
-            .ok_or_else(|| DataError::Invalid(format!("unknown role {role:?} stored")))?,
+            .ok_or_else(|| DataError::Document(format!("unknown role {role:?}")))?,
         expires_at: row.try_get("expires_at")?,
     })
 }

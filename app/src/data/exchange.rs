@@ -4,6 +4,7 @@
 mod csv;
 mod export;
 mod import;
+mod stored_text;
 
 pub use csv::{CSV_HEADER, csv_cell};
 

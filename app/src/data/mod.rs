@@ -4,15 +4,18 @@
 //! portable SQL (`$n` placeholders, TEXT timestamps in UTC, BIGINT ids) and one migration folder
 //! per engine.
 
+mod account_secrets;
 mod accounts;
 mod assessments;
 mod audit;
+mod audit_content;
 mod audit_names;
 mod carry;
 mod evidence;
 mod evidence_uses;
 mod exchange;
 mod frameworks;
+mod invitations;
 mod people;
 mod profiles;
 mod reconfirm;
@@ -32,6 +35,7 @@ pub use accounts::{
 };
 pub use assessments::{Actor, MAX_SYSTEMS, NewAssessment};
 pub use audit::{AuditEvent, AuditFilter, AuditRecord, ChainReport, GENESIS_HASH, record_hash};
+pub use audit_content::{holds_content, without_content};
 pub use carry::{CarryCounts, version_key};
 pub use evidence::{EvidenceBody, StoredFile, check_evidence, display_file_name};
 pub use exchange::{
@@ -40,6 +44,7 @@ pub use exchange::{
     MAX_IMPORT_BYTES, csv_cell,
 };
 pub use frameworks::{ImportOutcome, StoredFramework};
+pub use invitations::Invitation;
 pub use people::{OrgScope, Organisation, OrganisationKind, normalise_email};
 pub use profiles::StoredProfile;
 pub use reconfirm::CarriedOutcome;
@@ -95,8 +100,9 @@ pub enum DataError {
     /// Migrating the schema failed.
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// A stored document could not be read back.
-    #[error("stored framework document is unreadable: {0}")]
+    /// Something stored could not be read back (a corrupt document or an unknown key). Reported
+    /// to the client as a generic 500; the details go to the server log only.
+    #[error("stored data is unreadable: {0}")]
     Document(String),
     /// The request clashes with what is stored (e.g. changing a version in use).
     #[error("{0}")]

@@ -40,9 +40,8 @@ pub(super) fn organisation_from(row: &sqlx::any::AnyRow) -> Result<Organisation,
         id: row.try_get("id")?,
         slug: row.try_get("slug")?,
         name: row.try_get("name")?,
-        kind: OrganisationKind::from_key(&kind).ok_or_else(|| {
-            DataError::Invalid(format!("unknown organisation kind {kind:?} stored"))
-        })?,
+        kind: OrganisationKind::from_key(&kind)
+            .ok_or_else(|| DataError::Document(format!("unknown organisation kind {kind:?}")))?,
     })
 }
 

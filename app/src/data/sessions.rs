@@ -92,9 +92,8 @@ impl Db {
         rows.iter()
             .map(|row| {
                 let data: String = row.try_get("data")?;
-                let data: serde_json::Value = serde_json::from_str(&data).map_err(|e| {
-                    DataError::Invalid(format!("a stored session is unreadable: {e}"))
-                })?;
+                let data: serde_json::Value = serde_json::from_str(&data)
+                    .map_err(|e| DataError::Document(format!("session data: {e}")))?;
                 let text = |key: &str| data.get(key).and_then(|v| v.as_str()).map(str::to_owned);
                 Ok(SessionSummary {
                     id_hash: row.try_get("id_hash")?,

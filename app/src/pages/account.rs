@@ -1,5 +1,7 @@
-//! The signed-in user's own account: security keys, recovery codes and sessions.
+//! The signed-in user's own account: invitations waiting for an answer, security keys,
+//! recovery codes and sessions.
 
+use super::invitations::Invitations;
 use super::signin::{RecoveryCodes, RegisterKeyForm};
 use crate::account_api::{
     RemoveKey, RenameKey, SignOutElsewhere, key_answer, key_challenge, my_account, my_sessions,
@@ -37,6 +39,7 @@ pub fn AccountPage() -> impl IntoView {
                     Ok(view) => view! {
                         <Title text="Your account" />
                         <h1 class="heading-xl">"Your account"</h1>
+                        <Invitations />
                         <AccountDetails view rename remove changed codes />
                         <h2 class="heading-m">"Sessions"</h2>
                         <p class="body"><a href="/account/sessions">"See where you are signed in"</a>", and sign out everywhere else."</p>

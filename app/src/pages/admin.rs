@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-/// Shows the link an invitation produced, or the message that the person was added.
+/// Shows the link an invitation produced.
 #[component]
 fn InviteResult(value: MappedSignal<Option<Result<String, AppError>>>) -> impl IntoView {
     move || {
@@ -21,6 +21,7 @@ fn InviteResult(value: MappedSignal<Option<Result<String, AppError>>>) -> impl I
             <div class="inset" role="status">
                 <p class="body">"Invitation created. Send this one-time link to the person (it works for 7 days):"</p>
                 <p class="body"><code id="invite-link">{text}</code></p>
+                <p class="hint">"They join when they accept it. Someone who already has an account here can also accept it on their account page."</p>
             </div>
         }.into_any()),
         Some(Ok(text)) => Some(view! { <div class="inset" role="status"><p class="body">{text}</p></div> }.into_any()),

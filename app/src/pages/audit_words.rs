@@ -1,6 +1,6 @@
 //! The audit log in words: one plain-English line per record, and its facts as small tables.
 
-use crate::types::AuditRow;
+use crate::types::{AuditRow, HIDDEN_CONTENT};
 use std::collections::BTreeMap;
 
 /// What a record's object is, in words: `user:15` is the person's name, `scope:3/outcome:A1.a`
@@ -48,6 +48,8 @@ pub fn sentence(row: &AuditRow) -> String {
         "link.invite.accept" | "link.setup.accept" => {
             "accepted their link and set up an account".to_owned()
         }
+        "invitation.accept" => "accepted an invitation".to_owned(),
+        "invitation.decline" => "declined an invitation".to_owned(),
         "user.create" => format!("created the account of {what}"),
         "user.disable" => format!("disabled the account of {what}"),
         "user.platform_admin" => format!("made {what} a platform administrator"),
@@ -146,7 +148,11 @@ pub fn detail_tables(detail: &str) -> (Changes, Facts) {
         let keys: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
         for key in keys {
             let (b, a) = (before.get(key), after.get(key));
-            if b != a {
+            // Hidden content is only left in a record where it changed.
+            let hidden = [b, a]
+                .iter()
+                .any(|v| v.is_some_and(|v| v == HIDDEN_CONTENT));
+            if b != a || hidden {
                 let field = if key.is_empty() { "value" } else { key };
                 let show = |v: Option<&String>| v.cloned().unwrap_or_else(|| "none".into());
                 changes.push((field.replace('_', " "), show(b), show(a)));
@@ -223,6 +229,18 @@ mod tests {
         assert_eq!(
             changes,
             vec![("value".into(), "draft".into(), "in_review".into())]
+        );
+        let (changes, _) = detail_tables(
+            r#"{"before":{"narrative":"hidden: assessment content"},"after":{"narrative":"hidden: assessment content"}}"#,
+        );
+        assert_eq!(
+            changes,
+            vec![(
+                "narrative".into(),
+                HIDDEN_CONTENT.into(),
+                HIDDEN_CONTENT.into()
+            )],
+            "a hidden change is still a change"
         );
     }
 }

@@ -13,6 +13,7 @@ mod evidence;
 mod framework;
 mod framework_list;
 mod home;
+mod invitations;
 mod next_year;
 mod not_carried;
 mod outcome;

@@ -258,6 +258,12 @@ pub fn LinkPage() -> impl IntoView {
                             <Title text=heading />
                             <h1 class="heading-xl">{heading}</h1>
                             <p class="lead">{intro}</p>
+                            {(!link.setup).then(|| view! {
+                                <p class="body" id="existing-account">
+                                    "Already have an account here? "<a href="/signin">"Sign in"</a>
+                                    " and accept this invitation on your account page instead."
+                                </p>
+                            })}
                             <ActionForm action=action attr:class="form" attr:novalidate=true>
                                 <FormError value=action.value() />
                                 <input type="hidden" name="token" value=token() />

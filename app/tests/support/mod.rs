@@ -4,6 +4,7 @@
 //! for what no application code may do (tampering with the audit log, inspecting stored rows).
 #![allow(dead_code, reason = "each test binary uses only some of these helpers")]
 
+pub mod mutate;
 pub mod world;
 
 use app::data::Db;

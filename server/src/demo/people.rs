@@ -152,6 +152,7 @@ pub async fn create_team(db: &Db, org: &Organisation, actor: &str) -> anyhow::Re
                     email: Some(person.email.to_owned()),
                     display_name: Some(person.name.to_owned()),
                     membership: Some((org.id, person.role)),
+                    membership_until: None,
                     platform_admin: false,
                     created_by: None,
                     lifetime: time::Duration::minutes(1),

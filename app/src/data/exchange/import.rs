@@ -133,6 +133,14 @@ fn read_document(text: &str, problems: &mut Problems) -> Option<Read> {
         problems.add("$", "the document must be a JSON object.");
         return None;
     }
+    let mut nul: Vec<String> = Vec::new();
+    super::stored_text::nul_places(&root, "", &mut nul);
+    for place in nul {
+        problems.add(
+            place,
+            "contains a NUL character (\\u0000), which cannot be stored: remove it.",
+        );
+    }
     if root.get("format").and_then(Value::as_u64) != Some(u64::from(EXPORT_FORMAT)) {
         problems.add(
             "format",
@@ -182,9 +190,11 @@ fn read_document(text: &str, problems: &mut Problems) -> Option<Read> {
             });
         }
     }
+    // References are compared as stored: without surrounding spaces.
     let evidence_ids = evidence
         .iter()
-        .filter_map(|(_, v)| v.get("id").and_then(Value::as_str).map(str::to_owned))
+        .filter_map(|(_, v)| v.get("id").and_then(Value::as_str))
+        .map(|id| id.trim().to_owned())
         .collect();
     let evidence = evidence
         .into_iter()
@@ -660,6 +670,7 @@ impl Db {
                 let mut refs = Vec::new();
                 for (k, r) in o.evidence.iter().enumerate() {
                     let r_at = format!("{}[{k}]", join(&at, "evidence"));
+                    let r = &r.trim().to_owned();
                     if !read.evidence_ids.contains(r) {
                         problems.add(r_at, format!("refers to evidence {r:?}, which the file's evidence list does not have."));
                     } else if refs.contains(r) {
@@ -992,8 +1003,17 @@ async fn write_outcome(
         .execute(&mut **tx)
         .await?;
     }
-    // Two references may be the same register file; it is linked once.
-    let linked: BTreeSet<i64> = o.evidence.iter().map(|r| evidence[r.as_str()]).collect();
+    // Two references may be the same register file; it is linked once. Every reference was
+    // checked against the planned evidence, so a miss here is a fault, never a panic.
+    let linked = o
+        .evidence
+        .iter()
+        .map(|r| {
+            evidence.get(r.as_str()).copied().ok_or_else(|| {
+                DataError::Document(format!("import plan: evidence reference {r:?} not planned"))
+            })
+        })
+        .collect::<Result<BTreeSet<i64>, DataError>>()?;
     for evidence_id in linked {
         sqlx::query(
             "INSERT INTO evidence_links (evidence_id, scope_id, outcome_id, linked_by, linked_at) \
