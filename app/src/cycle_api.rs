@@ -1,6 +1,9 @@
 //! Server functions for the annual cycle: starting next year's assessment from a signed-off
 //! one, re-confirming carried outcomes, and what did not carry.
 
+// A server function's arguments are its form's fields.
+#![allow(clippy::too_many_arguments)]
+
 use crate::assess::AssessmentSummary;
 use crate::cycle::NotCarriedView;
 use crate::error::AppError;
@@ -38,11 +41,21 @@ pub struct ReconfirmScope {
     pub scope: crate::assess::ScopeSummary,
     /// How it was carried.
     pub approach: crate::cycle::CarryApproach,
-    /// Per objective of the scope: (objective id, title, carried outcomes waiting as
-    /// (outcome id, title, unchanged)).
-    pub objectives: Vec<(String, String, Vec<(String, String, bool)>)>,
+    /// Per objective of the scope, the carried outcomes still waiting.
+    pub objectives: Vec<WaitingObjective>,
     /// Carried outcomes already re-confirmed.
     pub reconfirmed: usize,
+}
+
+/// One objective of a carried scope on the re-confirmation page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitingObjective {
+    /// The objective's id, e.g. "A".
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Carried outcomes waiting: (outcome id, title, whether every statement reads as last year's).
+    pub outcomes: Vec<(String, String, bool)>,
 }
 
 /// The re-confirmation page of an assessment.
@@ -191,7 +204,11 @@ pub async fn reconfirm_view(slug: String, id: i64) -> Result<ReconfirmPageData, 
                                 (c.outcome.clone(), title, c.unchanged)
                             })
                             .collect();
-                        (o.id.clone(), o.title.clone(), waiting)
+                        WaitingObjective {
+                            id: o.id.clone(),
+                            title: o.title.clone(),
+                            outcomes: waiting,
+                        }
                     })
                     .collect();
                 scopes.push(ReconfirmScope {

@@ -240,9 +240,7 @@ impl Db {
             insert_scope(
                 &mut tx,
                 (org.organisation_id(), id),
-                *kind,
-                name,
-                description,
+                (*kind, name, description),
                 position as i64,
                 &framework,
                 &now,
@@ -1406,9 +1404,7 @@ pub(crate) async fn insert_assessment(
 pub(crate) async fn insert_scope(
     tx: &mut Transaction<'_, Any>,
     (organisation_id, assessment_id): (i64, i64),
-    kind: ScopeKind,
-    name: &str,
-    description: &str,
+    (kind, name, description): (ScopeKind, &str, &str),
     position: i64,
     framework: &Framework,
     now: &str,

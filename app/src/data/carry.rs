@@ -196,9 +196,7 @@ impl Db {
             let scope_id = insert_scope(
                 &mut tx,
                 (org.organisation_id(), id),
-                old.kind,
-                &name,
-                &old.description,
+                (old.kind, &name, &old.description),
                 position as i64,
                 &framework,
                 &now,

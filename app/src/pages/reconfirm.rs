@@ -35,7 +35,7 @@ pub fn ReconfirmPage() -> impl IntoView {
                     Ok(view) => {
                         let (slug, id) = key();
                         let base = format!("/org/{slug}/assessments/{id}");
-                        let waiting: usize = view.scopes.iter().map(|s| s.objectives.iter().map(|o| o.2.len()).sum::<usize>()).sum();
+                        let waiting: usize = view.scopes.iter().map(|s| s.objectives.iter().map(|o| o.outcomes.len()).sum::<usize>()).sum();
                         view! {
                             <nav class="breadcrumbs" aria-label="Breadcrumb">
                                 <ol>
@@ -87,7 +87,8 @@ fn ScopeList(
         <section class="section" aria-labelledby=format!("scope-{scope_id}")>
             <h2 class="heading-l" id=format!("scope-{scope_id}")>{scope.scope.name.clone()}</h2>
             <p class="body secondary">{format!("{} · {} re-confirmed", scope.approach.label(), scope.reconfirmed)}</p>
-            {scope.objectives.into_iter().filter(|o| !o.2.is_empty()).map(|(objective, title, outcomes)| {
+            {scope.objectives.into_iter().filter(|o| !o.outcomes.is_empty()).map(|o| {
+                let (objective, title, outcomes) = (o.id, o.title, o.outcomes);
                 let unchanged = outcomes.iter().filter(|o| o.2).count();
                 let slug = slug.clone();
                 view! {

@@ -943,9 +943,7 @@ impl Db {
             let scope_id = insert_scope(
                 &mut tx,
                 (org.organisation_id(), id),
-                scope.kind,
-                &scope.name,
-                &scope.description,
+                (scope.kind, &scope.name, &scope.description),
                 position as i64,
                 &plan.framework,
                 &now,
