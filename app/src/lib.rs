@@ -14,16 +14,16 @@ mod components;
 pub mod error;
 pub mod filetypes;
 mod pages;
+pub mod report;
 pub mod reports_api;
 pub mod roles;
 pub mod types;
+pub mod year_on_year;
 
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod data;
-#[cfg(feature = "ssr")]
-pub mod report;
 #[cfg(feature = "ssr")]
 pub mod security;
 #[cfg(feature = "ssr")]
