@@ -17,16 +17,16 @@ pub mod error;
 pub mod filetypes;
 pub mod invitations_api;
 mod pages;
+pub mod report;
 pub mod reports_api;
 pub mod roles;
 pub mod types;
+pub mod year_on_year;
 
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod data;
-#[cfg(feature = "ssr")]
-pub mod report;
 #[cfg(feature = "ssr")]
 pub mod security;
 #[cfg(feature = "ssr")]

@@ -26,6 +26,7 @@ mod sign_offs;
 mod snapshots;
 mod systems;
 mod workspace;
+mod year_on_year;
 
 pub use crate::assess::{MAX_TEXT, check_draft};
 pub use accounts::{
@@ -48,7 +49,7 @@ pub use invitations::Invitation;
 pub use people::{OrgScope, Organisation, OrganisationKind, normalise_email};
 pub use profiles::StoredProfile;
 pub use reconfirm::CarriedOutcome;
-pub use reports::{PreviousSources, ReportScope, ReportSources};
+pub use reports::{PreviousScope, PreviousSources, ReportScope, ReportSources};
 pub use sessions::{
     ADDRESS_KEY, DbSessionStore, SessionSummary, USER_AGENT_KEY, USER_ID_KEY, session_id_hash,
 };
@@ -58,6 +59,7 @@ pub use snapshots::{
     SnapshotOutcome, SnapshotScope, SnapshotSignature, StoredSnapshot, snapshot_kind,
 };
 pub use systems::CriticalSystem;
+pub use year_on_year::scope_year;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -8,6 +8,7 @@ use super::{DataError, Db, OrgScope};
 use crate::assess::ScopeState;
 use crate::roles::Permission;
 use crate::types::ReportListing;
+use crate::year_on_year::PreviousBasis;
 use caf::Framework;
 use sqlx::Row;
 
@@ -20,11 +21,27 @@ pub struct ReportScope {
     pub snapshot: Snapshot,
     /// The stored snapshot with its SHA-256, once signed off.
     pub stored: Option<StoredSnapshot>,
+    /// The organisation's critical system it assesses (none for the organisation scope).
+    pub system_id: Option<i64>,
 }
 
-/// The previous signed-off assessment of the same organisation.
+/// A scope of the previous assessment: its signed record and the critical system it assessed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviousScope {
+    /// Its signed record.
+    pub snapshot: Snapshot,
+    /// The organisation's critical system it assessed (none for the organisation scope).
+    pub system_id: Option<i64>,
+}
+
+/// The previous signed-off assessment of the same organisation: the one this year's was
+/// started from, else the latest earlier one signed off in full.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PreviousSources {
+    /// Its id.
+    pub id: i64,
+    /// Why it is the one compared with.
+    pub basis: PreviousBasis,
     /// Its title.
     pub title: String,
     /// Its period.
@@ -34,7 +51,7 @@ pub struct PreviousSources {
     /// When its last scope was signed off (UTC).
     pub signed_at: String,
     /// Its scopes' signed records, in order.
-    pub scopes: Vec<Snapshot>,
+    pub scopes: Vec<PreviousScope>,
 }
 
 /// Everything a board report is built from.
@@ -130,13 +147,15 @@ impl Db {
         .ok_or_else(not_found)?;
         let version: String = row.try_get("version")?;
         let created_at: String = row.try_get("created_at")?;
-        let scope_ids = self.scope_ids(assessment_id).await?;
-        let complete = scope_ids.iter().all(|(_, s)| *s == ScopeState::SignedOff);
+        let scope_lines = self.scope_lines(assessment_id).await?;
+        let complete = scope_lines
+            .iter()
+            .all(|(_, _, _, s, _)| *s == ScopeState::SignedOff);
         if !complete && !org.role().can(Permission::ReadAssessments) {
             return Err(not_found());
         }
         let mut scopes = Vec::new();
-        for (scope_id, state) in scope_ids {
+        for (scope_id, _, _, state, system_id) in scope_lines {
             let stored = self.stored_snapshot(scope_id).await?;
             let snapshot = match &stored {
                 Some(stored) => parse_snapshot(&stored.content)?,
@@ -149,6 +168,7 @@ impl Db {
                 state,
                 snapshot,
                 stored,
+                system_id,
             });
         }
         Ok(ReportSources {
@@ -177,64 +197,47 @@ impl Db {
         })
     }
 
-    /// An assessment's scopes with their states, in order.
-    async fn scope_ids(&self, assessment_id: i64) -> Result<Vec<(i64, ScopeState)>, DataError> {
-        sqlx::query("SELECT id, state FROM scopes WHERE assessment_id = $1 ORDER BY position")
-            .bind(assessment_id)
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| {
-                let state: String = r.try_get("state")?;
-                Ok((
-                    r.try_get("id")?,
-                    ScopeState::from_key(&state)
-                        .ok_or_else(|| DataError::Document(format!("scope state {state:?}")))?,
-                ))
-            })
-            .collect()
-    }
-
-    /// The latest assessment of the organisation started before this one whose every scope is
-    /// signed off, with its records.
+    /// The previous assessment (see [`Db::previous_assessment`]) with its signed records.
     async fn previous_signed_off(
         &self,
         org: &OrgScope,
         assessment_id: i64,
         created_at: &str,
     ) -> Result<Option<PreviousSources>, DataError> {
-        let candidate = sqlx::query(
-            "SELECT a.id, a.title, a.period, f.version FROM assessments a \
-             JOIN frameworks f ON f.id = a.framework_id \
-             WHERE a.organisation_id = $1 AND a.id <> $2 \
-             AND (a.created_at < $3 OR (a.created_at = $3 AND a.id < $2)) \
-             AND EXISTS (SELECT 1 FROM scopes s WHERE s.assessment_id = a.id) \
-             AND NOT EXISTS (SELECT 1 FROM scopes s WHERE s.assessment_id = a.id \
-                             AND s.state <> 'signed_off') \
-             ORDER BY a.created_at DESC, a.id DESC LIMIT 1",
-        )
-        .bind(org.organisation_id())
-        .bind(assessment_id)
-        .bind(created_at)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(row) = candidate else {
+        let Some((id, basis)) = self
+            .previous_assessment(org, assessment_id, created_at)
+            .await?
+        else {
             return Ok(None);
         };
-        let id: i64 = row.try_get("id")?;
+        let row = sqlx::query(
+            "SELECT a.title, a.period, f.version FROM assessments a \
+             JOIN frameworks f ON f.id = a.framework_id \
+             WHERE a.id = $1 AND a.organisation_id = $2",
+        )
+        .bind(id)
+        .bind(org.organisation_id())
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(not_found)?;
         let version: String = row.try_get("version")?;
         let mut scopes = Vec::new();
         let mut signed_at = String::new();
-        for (scope_id, _) in self.scope_ids(id).await? {
+        for (scope_id, _, _, _, system_id) in self.scope_lines(id).await? {
             let stored = self.stored_snapshot(scope_id).await?.ok_or_else(|| {
                 DataError::Document(format!("signed-off scope {scope_id} has no snapshot"))
             })?;
             if stored.signed_at > signed_at {
                 signed_at.clone_from(&stored.signed_at);
             }
-            scopes.push(parse_snapshot(&stored.content)?);
+            scopes.push(PreviousScope {
+                snapshot: parse_snapshot(&stored.content)?,
+                system_id,
+            });
         }
         Ok(Some(PreviousSources {
+            id,
+            basis,
             title: row.try_get("title")?,
             period: row.try_get("period")?,
             framework: self.framework_text(&version).await?,

@@ -8,7 +8,7 @@ use super::movement::{Moved, change_sentences, movement_sentence, movements};
 use super::signatures::{assurance, sign_off};
 use super::words::{count, long_date, plural_outcomes};
 use crate::assess::{ActionStatus, ScopeKind, ScopeState};
-use crate::data::{ReportSources, Snapshot, SnapshotAction, snapshot_kind};
+use crate::data::{ReportSources, Snapshot, SnapshotAction, scope_year, snapshot_kind};
 use caf::{Framework, Status, compare_targets};
 use std::collections::BTreeMap;
 
@@ -72,10 +72,15 @@ pub fn build_report(sources: &ReportSources, options: &ReportOptions) -> BoardRe
                 .collect(),
         })
         .collect();
+    let this_year: Vec<_> = sources
+        .scopes
+        .iter()
+        .map(|s| scope_year(&s.snapshot, s.system_id))
+        .collect();
     let previous = sources
         .previous
         .as_ref()
-        .map(|p| PreviousYear::new(p, framework));
+        .map(|p| PreviousYear::new(p, framework, &this_year));
 
     let mut table = Vec::new();
     let mut overall = Counts::default();
@@ -146,10 +151,7 @@ pub fn build_report(sources: &ReportSources, options: &ReportOptions) -> BoardRe
 
     let heat_map = heat_map(framework, &facts, previous.as_ref());
     let bars = bars(framework, &facts, &sources.period, previous.as_ref());
-    let movements = previous
-        .as_ref()
-        .map(|p| movements(framework, &facts, p))
-        .unwrap_or_default();
+    let movements = previous.as_ref().map(movements).unwrap_or_default();
     let summary = ExecutiveSummary {
         paragraphs: paragraphs(
             sources,
@@ -328,7 +330,8 @@ fn heat_map(
                                 target: status_letter(target).to_owned(),
                                 cells: facts
                                     .iter()
-                                    .map(|f| {
+                                    .enumerate()
+                                    .map(|(index, f)| {
                                         let applies =
                                             f.kind.objectives().contains(&objective.id.as_str());
                                         let status = f.statuses.get(&outcome.id).copied();
@@ -341,7 +344,7 @@ fn heat_map(
                                                 && matches!((status, target), (Some(s), Some(t)) if s < t),
                                             movement: previous
                                                 .filter(|_| applies)
-                                                .map(|p| p.movement(f.kind, &f.name, &outcome.id, status)),
+                                                .map(|p| p.movement(index, &outcome.id)),
                                         }
                                     })
                                     .collect(),

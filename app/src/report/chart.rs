@@ -5,6 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 
+mod svg;
+mod trend;
+
+pub use svg::svg;
+pub use trend::{GapTrend, GapYear};
+
 /// What a filled area stands for; each rendering picks the colour (and they agree).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Fill {
@@ -278,17 +284,24 @@ impl StackedBars {
     }
 }
 
-/// The key to the fills, along the top of a chart.
+/// The key to the status fills, along the top of a chart.
 fn legend(width: f32) -> Vec<Shape> {
-    let items = [
-        (Fill::NotAchieved, "Not achieved"),
-        (Fill::PartiallyAchieved, "Partially achieved"),
-        (Fill::Achieved, "Achieved"),
-        (Fill::NotAssessed, "Not assessed"),
-    ];
+    key(
+        &[
+            (Fill::NotAchieved, "Not achieved"),
+            (Fill::PartiallyAchieved, "Partially achieved"),
+            (Fill::Achieved, "Achieved"),
+            (Fill::NotAssessed, "Not assessed"),
+        ],
+        width,
+    )
+}
+
+/// A key to some fills, along the top of a chart.
+fn key(items: &[(Fill, &str)], width: f32) -> Vec<Shape> {
     let step = (width / items.len() as f32).min(120.0);
     let mut shapes = Vec::new();
-    for (i, (fill, label)) in items.into_iter().enumerate() {
+    for (i, &(fill, label)) in items.iter().enumerate() {
         let x = i as f32 * step;
         shapes.push(Shape::Rect {
             x,

@@ -1,11 +1,12 @@
-//! This year against the previous signed-off assessment: outcome by outcome, through the
-//! NCSC's outcome crosswalk when the framework version changed.
+//! This year against the previous signed-off assessment, through the one year-on-year
+//! comparison the comparison page uses too ([`crate::year_on_year::compare_years`]).
 
 use super::model::{Movement, PreviousAssessment};
 use super::words::long_date;
 use crate::assess::ScopeKind;
-use crate::data::{PreviousSources, SnapshotOutcome, snapshot_kind};
-use caf::{Crosswalk, Framework, Status};
+use crate::data::{PreviousSources, SnapshotOutcome, scope_year, snapshot_kind};
+use crate::year_on_year::{Change, ScopeYear, YearComparison, compare_years};
+use caf::{Framework, Status};
 use std::collections::BTreeMap;
 
 /// The status an outcome stands at in a record: the confirmed one, else the suggestion once
@@ -24,7 +25,7 @@ pub fn standing(outcome: &SnapshotOutcome) -> Option<Status> {
         })
 }
 
-/// The previous assessment's statuses, ready to compare with this year's.
+/// The previous assessment and this year compared with it.
 pub struct PreviousYear<'a> {
     /// Its title.
     pub title: String,
@@ -34,21 +35,21 @@ pub struct PreviousYear<'a> {
     pub framework: &'a Framework,
     /// When its last scope was signed off (UTC).
     pub signed_at: String,
-    scopes: Vec<(ScopeKind, String, BTreeMap<String, Status>)>,
-    crosswalk: Option<Crosswalk>,
-    same_version: bool,
-    current_version: String,
+    /// Each scope's kind and statuses as signed, for last year's bars.
+    scopes: Vec<(ScopeKind, BTreeMap<String, Status>)>,
+    /// This year's scopes, in order, against last year's.
+    comparison: YearComparison,
 }
 
 impl<'a> PreviousYear<'a> {
-    /// The previous assessment compared with one answered against `current`.
-    pub fn new(previous: &'a PreviousSources, current: &Framework) -> Self {
-        let same_version = previous.framework.version == current.version;
-        let crosswalk = Some(caf::bundled_crosswalk()).filter(|c| {
-            !same_version
-                && c.from_version == previous.framework.version
-                && c.to_version == current.version
-        });
+    /// The previous assessment compared with this year's scopes (in report order), answered
+    /// against `current`.
+    pub fn new(previous: &'a PreviousSources, current: &Framework, scopes: &[ScopeYear]) -> Self {
+        let previous_scopes: Vec<ScopeYear> = previous
+            .scopes
+            .iter()
+            .map(|s| scope_year(&s.snapshot, s.system_id))
+            .collect();
         PreviousYear {
             title: previous.title.clone(),
             period: previous.period.clone(),
@@ -59,59 +60,35 @@ impl<'a> PreviousYear<'a> {
                 .iter()
                 .map(|s| {
                     (
-                        snapshot_kind(s),
-                        s.scope.name.clone(),
-                        s.outcomes
+                        snapshot_kind(&s.snapshot),
+                        s.snapshot
+                            .outcomes
                             .iter()
                             .filter_map(|o| standing(o).map(|st| (o.id.clone(), st)))
                             .collect(),
                     )
                 })
                 .collect(),
-            crosswalk,
-            same_version,
-            current_version: current.version.clone(),
+            comparison: compare_years(current, scopes, &previous.framework, &previous_scopes),
         }
     }
 
     /// Whether outcomes can be matched at all (the same version, or a crosswalk between them).
     pub fn comparable(&self) -> bool {
-        self.same_version || self.crosswalk.is_some()
+        self.comparison.comparable()
     }
 
-    /// The previous id of a current outcome.
-    fn predecessor(&self, outcome: &str) -> Option<String> {
-        if self.same_version {
-            Some(outcome.to_owned())
-        } else {
-            self.crosswalk
-                .as_ref()
-                .and_then(|c| c.predecessor(outcome))
-                .map(str::to_owned)
-        }
+    /// The comparison of this year's scopes with last year's.
+    pub fn comparison(&self) -> &YearComparison {
+        &self.comparison
     }
 
-    /// Last year's status of an outcome of a scope (the organisation, or a system of the same name).
-    pub fn status_of(&self, kind: ScopeKind, name: &str, outcome: &str) -> Option<Status> {
-        let (_, _, statuses) = self
-            .scopes
-            .iter()
-            .find(|(k, n, _)| *k == kind && (kind == ScopeKind::Organisation || n == name))?;
-        statuses.get(&self.predecessor(outcome)?).copied()
-    }
-
-    /// How an outcome moved since last year.
-    pub fn movement(
-        &self,
-        kind: ScopeKind,
-        name: &str,
-        outcome: &str,
-        now: Option<Status>,
-    ) -> Movement {
-        match (self.status_of(kind, name, outcome), now) {
-            (Some(before), Some(now)) if now > before => Movement::Up,
-            (Some(before), Some(now)) if now < before => Movement::Down,
-            (Some(_), Some(_)) => Movement::Same,
+    /// How an outcome of this year's scope at `index` moved since last year.
+    pub fn movement(&self, index: usize, outcome: &str) -> Movement {
+        match self.comparison.outcome(index, outcome).map(|o| o.change) {
+            Some(Change::Better) => Movement::Up,
+            Some(Change::Worse) => Movement::Down,
+            Some(Change::Same) => Movement::Same,
             _ => Movement::New,
         }
     }
@@ -120,24 +97,12 @@ impl<'a> PreviousYear<'a> {
     pub fn scope_statuses(
         &self,
     ) -> impl Iterator<Item = (ScopeKind, BTreeMap<String, Status>)> + '_ {
-        self.scopes.iter().map(|(k, _, s)| (*k, s.clone()))
+        self.scopes.iter().cloned()
     }
 
     /// How outcomes were matched, in words.
     pub fn matched_by(&self) -> String {
-        if self.same_version {
-            format!("outcome by outcome (both CAF {})", self.current_version)
-        } else if self.crosswalk.is_some() {
-            format!(
-                "through the CAF {} to {} outcome crosswalk; outcomes new in CAF {} have no earlier status",
-                self.framework.version, self.current_version, self.current_version
-            )
-        } else {
-            format!(
-                "not outcome by outcome: there is no crosswalk from CAF {} to CAF {}",
-                self.framework.version, self.current_version
-            )
-        }
+        self.comparison.matched_by()
     }
 
     /// The previous assessment as the report names it.

@@ -1,9 +1,9 @@
 //! Year on year in words: which outcomes moved since the previous signed-off assessment.
 
-use super::build::ScopeFacts;
 use super::compare::PreviousYear;
 use super::words::count;
-use caf::{Framework, Status};
+use crate::year_on_year::Change;
+use caf::Status;
 
 /// An outcome of a scope whose status was compared with last year's.
 pub(super) struct Moved {
@@ -14,30 +14,30 @@ pub(super) struct Moved {
     now: Status,
 }
 
-/// Every outcome assessed both this year and last, in framework and scope order.
-pub(super) fn movements(
-    framework: &Framework,
-    facts: &[ScopeFacts],
-    previous: &PreviousYear,
-) -> Vec<Moved> {
-    let mut out = Vec::new();
-    for f in facts {
-        for outcome in framework.outcomes() {
-            let Some(now) = f.statuses.get(&outcome.id).copied() else {
-                continue;
-            };
-            if let Some(before) = previous.status_of(f.kind, &f.name, &outcome.id) {
-                out.push(Moved {
-                    scope: f.name.clone(),
-                    outcome: outcome.id.clone(),
-                    title: outcome.title.clone(),
-                    before,
-                    now,
-                });
-            }
-        }
-    }
-    out
+/// Every outcome confirmed both this year and last, in scope and framework order.
+pub(super) fn movements(previous: &PreviousYear) -> Vec<Moved> {
+    previous
+        .comparison()
+        .scopes
+        .iter()
+        .flat_map(|scope| {
+            scope
+                .outcomes
+                .iter()
+                .filter_map(move |o| match (o.change, o.before, o.now) {
+                    (Change::Better | Change::Worse | Change::Same, Some(before), Some(now)) => {
+                        Some(Moved {
+                            scope: scope.name.clone(),
+                            outcome: o.outcome.clone(),
+                            title: o.title.clone(),
+                            before,
+                            now,
+                        })
+                    }
+                    _ => None,
+                })
+        })
+        .collect()
 }
 
 pub(super) fn movement_sentence(previous: &PreviousYear, movements: &[Moved]) -> String {

@@ -1,7 +1,7 @@
 //! The board report as an HTML document (askama): the accessible version, with semantic
 //! headings and tables, the chart as SVG with its data as a table, and a print stylesheet.
 
-use app::report::{Anchor, BoardReport, Figure, HeatCell, Movement, Shape, status_words};
+use app::report::{BoardReport, Figure, HeatCell, Movement, status_words};
 use askama::Template;
 use caf::Status;
 
@@ -93,87 +93,13 @@ impl ReportPage<'_> {
 
 /// The chart as SVG: the same shapes the PDF draws.
 fn svg(figure: &Figure, description: &str) -> String {
-    let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"100%\" \
-         role=\"img\" aria-labelledby=\"chart-title chart-desc\" class=\"chart\">\
-         <title id=\"chart-title\">Outcomes by objective</title>\
-         <desc id=\"chart-desc\">{desc}</desc>",
-        w = figure.width,
-        h = figure.height,
-        desc = escape(description)
-    );
-    for shape in &figure.shapes {
-        match shape {
-            Shape::Rect {
-                x,
-                y,
-                w,
-                h,
-                fill,
-                outline,
-            } => out.push_str(&format!(
-                "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"{}\"{}/>",
-                fill.hex(),
-                if *outline {
-                    " stroke=\"#0b0c0c\" stroke-width=\"0.5\""
-                } else {
-                    ""
-                }
-            )),
-            Shape::Line {
-                x1,
-                y1,
-                x2,
-                y2,
-                stroke,
-            } => out.push_str(&format!(
-                "<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"{}\" stroke-width=\"0.5\"/>",
-                stroke.hex()
-            )),
-            Shape::Text {
-                x,
-                y,
-                size,
-                fill,
-                anchor,
-                bold,
-                text,
-            } => out.push_str(&format!(
-                "<text x=\"{x}\" y=\"{y}\" font-size=\"{size}\" fill=\"{}\" text-anchor=\"{}\"{}>{}</text>",
-                fill.hex(),
-                match anchor {
-                    Anchor::Start => "start",
-                    Anchor::Middle => "middle",
-                    Anchor::End => "end",
-                },
-                if *bold { " font-weight=\"bold\"" } else { "" },
-                escape(text)
-            )),
-        }
-    }
-    out.push_str("</svg>");
-    out
-}
-
-/// Escapes text for HTML and XML.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    app::report::chart::svg(figure, "chart", "Outcomes by objective", description)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::report::{Anchor, Shape};
 
     #[test]
     fn chart_text_is_escaped() {
