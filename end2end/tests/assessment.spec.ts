@@ -70,6 +70,8 @@ test.describe.serial('an assessment from creation to sign-off', () => {
   let outcomes: string[] = [];
 
   test.beforeAll(async ({ browser }) => {
+    // Six people join, each registering a key: more than the default 30 s on a busy machine.
+    test.setTimeout(180_000);
     mkdirSync('../target/screens', { recursive: true });
     cli(['admin', 'organisation', '--slug', 'riverside', '--name', 'Riverside Borough Council']);
     lead = await join(browser, 'caf_lead', 'lead@riverside.gov.uk', 'Lena Lead');
