@@ -89,7 +89,18 @@ pub fn router(db: Db, args: &ServeArgs, auth: AuthConfig) -> Router {
                 move || shell(options.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // The not-found page renders the app too (its header asks who is signed in), so it gets
+        // the same context as every page.
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            {
+                let state = state.clone();
+                move || provide_app_context(&state)
+            },
+            shell,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::gate::sign_in_gate,
