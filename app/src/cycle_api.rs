@@ -5,7 +5,7 @@
 #![allow(clippy::too_many_arguments)]
 
 use crate::assess::AssessmentSummary;
-use crate::cycle::NotCarriedView;
+pub use crate::cycle::{NotCarriedView, ReconfirmPageData, ReconfirmScope, WaitingObjective};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -32,41 +32,6 @@ pub struct NextYearView {
     pub profiles: Vec<(String, String, String)>,
     /// Assessments already carried forward from it: (id, title).
     pub followed_by: Vec<(i64, String)>,
-}
-
-/// One carried scope on the re-confirmation page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReconfirmScope {
-    /// The scope.
-    pub scope: crate::assess::ScopeSummary,
-    /// How it was carried.
-    pub approach: crate::cycle::CarryApproach,
-    /// Per objective of the scope, the carried outcomes still waiting.
-    pub objectives: Vec<WaitingObjective>,
-    /// Carried outcomes already re-confirmed.
-    pub reconfirmed: usize,
-}
-
-/// One objective of a carried scope on the re-confirmation page.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WaitingObjective {
-    /// The objective's id, e.g. "A".
-    pub id: String,
-    /// Its title.
-    pub title: String,
-    /// Carried outcomes waiting: (outcome id, title, whether every statement reads as last year's).
-    pub outcomes: Vec<(String, String, bool)>,
-}
-
-/// The re-confirmation page of an assessment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReconfirmPageData {
-    /// The assessment.
-    pub assessment: AssessmentSummary,
-    /// Whether the viewer may re-confirm.
-    pub can_edit: bool,
-    /// Each scope carried forward.
-    pub scopes: Vec<ReconfirmScope>,
 }
 
 /// What the "start next year" page needs.
@@ -169,60 +134,7 @@ pub async fn reconfirm_view(slug: String, id: i64) -> Result<ReconfirmPageData, 
     respond(
         async {
             let (_, org) = scope(&slug, Permission::ReadAssessments).await?;
-            let db = ctx::db()?;
-            let assessment = db.assessment_summary(&org, id).await?;
-            let framework = caf::bundled_framework(&assessment.framework_version)
-                .or(db
-                    .framework(&assessment.framework_version)
-                    .await?
-                    .map(|f| f.framework))
-                .ok_or_else(|| AppError::NotFound("That framework is not stored.".into()))?;
-            let mut scopes = Vec::new();
-            for s in &assessment.scopes {
-                let carried = db.carried_outcomes(&org, s.id).await?;
-                let Some(approach) = db.carry_approach(&org, s.id).await? else {
-                    continue;
-                };
-                let objectives = framework
-                    .objectives
-                    .iter()
-                    .filter(|o| s.kind.objectives().contains(&o.id.as_str()))
-                    .map(|o| {
-                        let waiting = carried
-                            .iter()
-                            .filter(|c| {
-                                c.waiting
-                                    && framework
-                                        .objective_of(&c.outcome)
-                                        .is_some_and(|x| x.id == o.id)
-                            })
-                            .map(|c| {
-                                let title = framework
-                                    .outcome(&c.outcome)
-                                    .map(|x| x.title.clone())
-                                    .unwrap_or_default();
-                                (c.outcome.clone(), title, c.unchanged)
-                            })
-                            .collect();
-                        WaitingObjective {
-                            id: o.id.clone(),
-                            title: o.title.clone(),
-                            outcomes: waiting,
-                        }
-                    })
-                    .collect();
-                scopes.push(ReconfirmScope {
-                    scope: s.clone(),
-                    approach,
-                    objectives,
-                    reconfirmed: carried.iter().filter(|c| !c.waiting).count(),
-                });
-            }
-            Ok(ReconfirmPageData {
-                can_edit: org.role().can(Permission::EditAnswers),
-                assessment,
-                scopes,
-            })
+            Ok(ctx::db()?.reconfirm_page(&org, id).await?)
         }
         .await,
     )
@@ -279,6 +191,22 @@ pub async fn not_carried(
                 db.assessment_summary(&org, id).await?,
                 db.not_carried(&org, id).await?,
             ))
+        }
+        .await,
+    )
+}
+
+/// An assessment compared with the previous one, and the organisation's history against its
+/// targets.
+#[server(prefix = "/api/cycle", endpoint = "year_on_year")]
+pub async fn year_on_year(
+    slug: String,
+    id: i64,
+) -> Result<crate::year_on_year::YearOnYear, AppError> {
+    respond(
+        async {
+            let (_, org) = scope(&slug, Permission::ReadAssessments).await?;
+            Ok(ctx::db()?.year_on_year(&org, id).await?)
         }
         .await,
     )

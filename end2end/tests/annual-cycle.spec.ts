@@ -99,4 +99,24 @@ test('the CAF lead carries last year forward into CAF 4.0 and re-confirms it', a
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
   await page.locator('#workflow-submit').click();
   await expect(page.locator('#scope-state')).toHaveText('In review');
+
+  // The comparison with last year: through the crosswalk, with arrows and words.
+  await openHydrated(page, dashboard.replace(/^https?:\/\/[^/]+/, ''));
+  await page.locator('#compare-link').click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Year on year' })).toBeVisible();
+  await expect(page.locator('#compare-intro')).toContainText('CAF self-assessment 2025/26');
+  await expect(page.locator('#compare-intro')).toContainText('this assessment was started from it');
+  await expect(page.locator('#compare-matching')).toContainText('through the CAF 3.2 to 4.0 crosswalk');
+  const orgTable = page.locator('table.year-on-year').first();
+  await expect(orgTable.locator('tr[data-outcome="A2.b"] td.change')).toHaveText('New this year');
+  const same = orgTable.locator('tr[data-change="same"]').first();
+  await expect(same.locator('td.change')).toContainText('→ Same');
+  // 4.0's A2.c is 3.2's A2.b: the row names last year's outcome.
+  await expect(orgTable.locator('tr[data-outcome="A2.c"] td').first()).toHaveText('A2.b');
+  await expect(page.locator('#objective-changes tbody tr')).toHaveCount(4);
+  await expect(page.locator('figure.trend-chart svg')).toBeVisible();
+  expect(await page.locator('#trend-table tbody tr').count()).toBeGreaterThanOrEqual(2);
+  await expect(page.locator('#trend-table')).toContainText('(this one)');
+  await expectNoAxeViolations(page);
+  await page.screenshot({ path: '../target/screens/year-on-year.png', fullPage: true });
 });

@@ -14,8 +14,7 @@ pub mod model;
 mod movement;
 #[cfg(feature = "ssr")]
 mod signatures;
-#[cfg(feature = "ssr")]
-mod words;
+pub mod words;
 
 #[cfg(feature = "ssr")]
 pub use build::{ReportOptions, build_report};
@@ -24,5 +23,4 @@ pub use chart::{Anchor, Bar, BarGroup, Figure, Fill, GapTrend, GapYear, Shape, S
 pub use compare::standing;
 #[cfg(feature = "ssr")]
 pub use model::*;
-#[cfg(feature = "ssr")]
 pub use words::long_date;
