@@ -233,6 +233,16 @@ impl AnswerInput {
     }
 }
 
+/// A `caf` answer as it is stored: its key and its justification (empty unless not applicable).
+/// The inverse of [`AnswerInput::to_caf`].
+pub fn stored_answer(answer: &caf::Answer) -> (&'static str, &str) {
+    match answer {
+        caf::Answer::True => ("true", ""),
+        caf::Answer::False => ("false", ""),
+        caf::Answer::NotApplicable { justification } => ("not_applicable", justification.as_str()),
+    }
+}
+
 /// Answers keyed by indicator id, as the `caf` rule takes them (unknown keys dropped).
 pub fn caf_answers(answers: &[AnswerInput]) -> BTreeMap<String, caf::Answer> {
     answers

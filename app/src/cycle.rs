@@ -191,6 +191,67 @@ pub fn change_words(change: caf::StatementChange) -> &'static str {
     }
 }
 
+/// One of the organisation's critical systems, with the assessments that covered it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CriticalSystem {
+    /// Its id.
+    pub id: i64,
+    /// Its name now.
+    pub name: String,
+    /// What it is, in a sentence.
+    pub description: String,
+    /// The assessments with a scope for it, oldest first: (assessment id, title, name it had then).
+    pub assessments: Vec<(i64, String, String)>,
+}
+
+/// What removing a system scope takes with it, for the audit record and the confirmation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeContents {
+    /// Outcomes with at least one statement answered, a narrative or a confirmed status.
+    pub outcomes_worked: i64,
+    /// Evidence links (the register's items stay).
+    pub evidence_links: i64,
+    /// Comments.
+    pub comments: i64,
+    /// Improvement plan actions.
+    pub plan_actions: i64,
+}
+
+/// One carried scope on the re-confirmation page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReconfirmScope {
+    /// The scope.
+    pub scope: crate::assess::ScopeSummary,
+    /// How it was carried.
+    pub approach: CarryApproach,
+    /// Per objective of the scope, the carried outcomes still waiting.
+    pub objectives: Vec<WaitingObjective>,
+    /// Carried outcomes already re-confirmed.
+    pub reconfirmed: usize,
+}
+
+/// One objective of a carried scope on the re-confirmation page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitingObjective {
+    /// The objective's id, e.g. "A".
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Carried outcomes waiting: (outcome id, title, whether every statement reads as last year's).
+    pub outcomes: Vec<(String, String, bool)>,
+}
+
+/// The re-confirmation page of an assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReconfirmPageData {
+    /// The assessment.
+    pub assessment: crate::assess::AssessmentSummary,
+    /// Whether the viewer may re-confirm.
+    pub can_edit: bool,
+    /// Each scope carried forward.
+    pub scopes: Vec<ReconfirmScope>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,6 +20,7 @@ mod pages;
 pub mod report;
 pub mod reports_api;
 pub mod roles;
+pub mod systems_api;
 pub mod types;
 pub mod year_on_year;
 
@@ -106,11 +107,13 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/org/:slug/members") view=pages::OrgMembersPage ssr=SsrMode::Async />
                         <Route path=path!("/org/:slug/audit") view=pages::OrgAuditPage ssr=SsrMode::Async />
                         <Route path=path!("/org/:slug/assessments") view=pages::AssessmentsPage ssr=SsrMode::Async />
+                        <Route path=path!("/org/:slug/systems") view=pages::SystemsPage ssr=SsrMode::Async />
                         <Route path=path!("/org/:slug/assessments/:id") view=pages::AssessmentPage ssr=SsrMode::Async />
                         <Route path=path!("/org/:slug/assessments/:id/plan") view=pages::PlanPage ssr=SsrMode::Async />
                         <Route path=path!("/org/:slug/assessments/:id/next") view=pages::NextYearPage ssr=SsrMode::Async />
                         <Route path=path!("/org/:slug/assessments/:id/reconfirm") view=pages::ReconfirmPage ssr=SsrMode::Async />
                         <Route path=path!("/org/:slug/assessments/:id/not-carried") view=pages::NotCarriedPage ssr=SsrMode::Async />
+                        <Route path=path!("/org/:slug/assessments/:id/compare") view=pages::ComparePage ssr=SsrMode::Async />
                         <Route
                             path=path!("/org/:slug/assessments/:id/scopes/:scope/outcomes/:outcome")
                             view=pages::AnswerPage

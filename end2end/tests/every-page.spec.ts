@@ -124,6 +124,8 @@ test.describe.serial('every page, every role, two widths', () => {
   test.setTimeout(300_000);
   const people = new Map<string, Page>();
   let pages: string[] = [];
+  let dashboardPath = '';
+  let orgOutcomePath = '';
   let anonymous: Page;
 
   test.beforeAll(async ({ browser }) => {
@@ -153,6 +155,8 @@ test.describe.serial('every page, every role, two widths', () => {
     const dashboard = new URL(lead.url()).pathname;
     const tiles = await lead.locator('a.tile__link').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).pathname));
     const orgOutcome = tiles.find((t) => t.endsWith('/outcomes/A1.a'))!;
+    dashboardPath = dashboard;
+    orgOutcomePath = orgOutcome;
     const systemOutcome = tiles.find((t) => t.endsWith('/outcomes/B1.a'))!;
     await openHydrated(lead, orgOutcome);
     await lead.locator('section.column--red input[value="false"]').first().check();
@@ -166,7 +170,8 @@ test.describe.serial('every page, every role, two widths', () => {
     pages = [
       '/', '/frameworks', '/frameworks/4.0', '/frameworks/4.0/outcomes/A1.a', '/changes/3.2/4.0',
       '/signin', '/account', '/account/sessions', `/org/${org}`, `/org/${org}/members`,
-      `/org/${org}/audit`, `/org/${org}/assessments`, dashboard, `${dashboard}/plan`, orgOutcome,
+      `/org/${org}/audit`, `/org/${org}/assessments`, `/org/${org}/systems`, dashboard, `${dashboard}/plan`,
+      `${dashboard}/compare`, `${dashboard}/reconfirm`, `${dashboard}/not-carried`, `${dashboard}/next`, orgOutcome,
       systemOutcome, `/org/${org}/evidence`, '/admin', '/admin/audit', '/no/such/page',
     ];
   });
@@ -190,6 +195,17 @@ test.describe.serial('every page, every role, two widths', () => {
     expect(problems, problems.join('\n')).toEqual([]);
     // The table did reach refused pages (members, audit, admin, another role's pages).
     expect(refusals).toBeGreaterThan(40);
+  });
+
+  test('every page the CAF lead can open passes the accessibility scan, at both widths', async () => {
+    test.setTimeout(600_000);
+    const lead = people.get('caf_lead')!;
+    for (const width of [1280, 390]) {
+      for (const path of pages.filter((p) => !p.startsWith('/admin'))) {
+        await visit(lead, path, width, 'CAF lead');
+        await expectNoAxeViolations(lead);
+      }
+    }
   });
 
   test('refusals are the not-found page alone, with 404', async () => {
@@ -280,7 +296,7 @@ test.describe.serial('every page, every role, two widths', () => {
     await expectNoAxeViolations(lead);
     await snap(lead, 'evidence-register-used-by');
     await lead.setViewportSize({ width: 390, height: 900 });
-    await openHydrated(lead, pages[14]);
+    await openHydrated(lead, orgOutcomePath);
     await lead.locator('#history summary').click();
     await lead.locator('#linked-evidence').scrollIntoViewIfNeeded();
     await snapTop(lead, 'outcome-phone-evidence');
@@ -300,5 +316,41 @@ test.describe.serial('every page, every role, two widths', () => {
     await expect(lead.locator('#profile-sources')).toContainText("The source calls it “Government CAF profile for CAF v4.0 - column 'Basic Profile'”");
     await lead.locator('#a-framework').selectOption('3.2');
     await expect(lead.locator('#a-profile option')).toContainText(['CAF 3.2 Baseline', 'CAF 3.2 Enhanced']);
+  });
+
+  test('the CAF lead adds a critical system to the running assessment and removes it by typing its name', async () => {
+    const lead = people.get('caf_lead')!;
+    await lead.setViewportSize({ width: 1280, height: 900 });
+    await openHydrated(lead, dashboardPath);
+    await lead.locator('#add-system-name').fill('Parking permits');
+    await lead.locator('#add-system-desc').fill('Residents’ and visitors’ permits.');
+    await lead.getByRole('button', { name: 'Add the system' }).click();
+    await expect(lead.getByRole('heading', { level: 2, name: 'Parking permits' })).toBeVisible();
+    await expect(lead.locator('body')).toHaveAttribute('data-hydrated', 'true');
+    // A name already in the assessment is refused with a reason.
+    await lead.locator('#add-system-name').fill('parking permits');
+    await lead.getByRole('button', { name: 'Add the system' }).click();
+    await expect(lead.getByRole('alert')).toContainText('already has a scope called parking permits');
+    await expectNoAxeViolations(lead);
+    await snap(lead, 'assessment-systems');
+
+    // Removing asks for the name; a wrong one changes nothing.
+    await openHydrated(lead, dashboardPath);
+    const remove = lead.locator('details', { has: lead.locator('summary', { hasText: 'Remove Parking permits' }) });
+    await remove.locator('summary').click();
+    await remove.getByLabel('Type Parking permits to confirm').fill('Parking');
+    await remove.getByRole('button', { name: 'Remove the system' }).click();
+    await expect(lead.getByRole('alert')).toContainText("Type the system's name, Parking permits");
+    await expect(lead.getByRole('heading', { level: 2, name: 'Parking permits' })).toBeVisible();
+    await remove.getByLabel('Type Parking permits to confirm').fill('Parking permits');
+    await remove.getByRole('button', { name: 'Remove the system' }).click();
+    await expect(lead.getByRole('heading', { level: 2, name: 'Parking permits' })).toHaveCount(0);
+
+    // The organisation keeps the system, with its history.
+    await openHydrated(lead, `/org/${org}/systems`);
+    await expect(lead.locator('#systems')).toContainText('Parking permits');
+    await expect(lead.locator('#systems')).toContainText('Council tax and business rates collection system');
+    await expectNoAxeViolations(lead);
+    await snap(lead, 'critical-systems');
   });
 });

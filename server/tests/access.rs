@@ -675,6 +675,10 @@ struct World {
     export_text: String,
     /// The organisation scope of alpha's assessment.
     scope: i64,
+    /// The payroll scope of alpha's assessment, which the CAF lead removes.
+    system_scope: i64,
+    /// Alpha's payroll critical system, which the CAF lead renames.
+    system: i64,
 }
 
 /// The organisation-scope outcomes of CAF 4.0 (objectives A and D), one per caller for saves.
@@ -878,6 +882,10 @@ async fn world(db: &Db) -> World {
         .expect("set-up link");
     let evidence = evidence_file(db, alpha.id).await;
     let removable = removable_notes(db, alpha.id).await;
+    let summary = db
+        .assessment_summary(&lead, assessment)
+        .await
+        .expect("summary");
     World {
         evidence,
         removable,
@@ -891,12 +899,9 @@ async fn world(db: &Db) -> World {
         invitation,
         setup_token,
         actors,
-        scope: db
-            .assessment_summary(&lead, assessment)
-            .await
-            .expect("summary")
-            .scopes[0]
-            .id,
+        scope: summary.scopes[0].id,
+        system_scope: summary.scopes[1].id,
+        system: summary.scopes[1].system_id.expect("payroll's system"),
         assessment,
         lead,
         export_text,
@@ -953,8 +958,11 @@ enum Target {
     /// `evidence`).
     AssessRead(&'static str),
     /// Read through an annual-cycle server function (`next_form`, `reconfirm_list`,
-    /// `not_carried`) about alpha's assessment.
+    /// `not_carried`, `year_on_year`) about alpha's assessment.
     CycleRead(&'static str),
+    /// Through a critical-systems server function (`list`, `rename`, `add_to_assessment`,
+    /// `remove_from_assessment`), each caller with its own name.
+    Systems(&'static str),
     /// Change through an assessment server function (`create`, `save`, `comment`,
     /// `add_evidence`), each caller with its own record.
     AssessChange(&'static str),
@@ -1078,6 +1086,24 @@ fn request_for(target: Target, world: &World, column: usize) -> (Method, String,
             &format!("/api/cycle/{endpoint}"),
             format!("slug=alpha&id={}", world.assessment),
         ),
+        Target::Systems(endpoint) => {
+            let form = match endpoint {
+                "rename" => format!(
+                    "slug=alpha&system_id={}&name=Renamed+by+caller+{column}",
+                    world.system
+                ),
+                "add_to_assessment" => format!(
+                    "slug=alpha&id={}&name=System+of+caller+{column}",
+                    world.assessment
+                ),
+                "remove_from_assessment" => format!(
+                    "slug=alpha&scope_id={}&typed_name=Payroll",
+                    world.system_scope
+                ),
+                _ => "slug=alpha".to_owned(),
+            };
+            api(&format!("/api/systems/{endpoint}"), form)
+        }
         Target::AssessChange(endpoint) => {
             let form = match endpoint {
                 "create" => format!(
@@ -1245,9 +1271,17 @@ const ROWS: &[Row] = &[
     row("/org/alpha/assessments/{id}/next", Target::AssessPage("/next"), [SIGN_IN, STEP, STEP, E404, OK, E404, E404, E404, E404, E404, E404, E404]),
     row("/org/alpha/assessments/{id}/reconfirm", Target::AssessPage("/reconfirm"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
     row("/org/alpha/assessments/{id}/not-carried", Target::AssessPage("/not-carried"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    row("/org/alpha/assessments/{id}/compare", Target::AssessPage("/compare"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
     row("POST /api/cycle/next_form", Target::CycleRead("next_form"), [E401, E401, E401, E404, OK, E404, E404, E404, E404, E404, E404, E404]),
     row("POST /api/cycle/reconfirm_list", Target::CycleRead("reconfirm_list"), [E401, E401, E401, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
     row("POST /api/cycle/not_carried", Target::CycleRead("not_carried"), [E401, E401, E401, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    row("POST /api/cycle/year_on_year", Target::CycleRead("year_on_year"), [E401, E401, E401, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    // Critical systems: those who read assessments see them; the CAF lead adds, removes and renames.
+    row("/org/alpha/systems", Page("/org/alpha/systems"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    row("POST /api/systems/list", Target::Systems("list"), [E401, E401, E401, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
+    change("POST /api/systems/add_to_assessment", Target::Systems("add_to_assessment"), "scope.add", [E401, E401, E401, E404, OK, E404, E404, E404, E404, E404, E404, E404]),
+    change("POST /api/systems/remove_from_assessment", Target::Systems("remove_from_assessment"), "scope.remove", [E401, E401, E401, E404, OK, E404, E404, E404, E404, E404, E404, E404]),
+    change("POST /api/systems/rename", Target::Systems("rename"), "system.rename", [E401, E401, E401, E404, OK, E404, E404, E404, E404, E404, E404, E404]),
     // Private area, an organisation's assessments: reading roles download, the CAF lead imports.
     row("/org/alpha/assessments/{id}/export.json", Export("json"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
     row("/org/alpha/assessments/{id}/export.csv", Export("csv"), [SIGN_IN, STEP, STEP, E404, OK, OK, OK, OK, E404, OK, E404, E404]),
@@ -1318,6 +1352,10 @@ fn marker(label: &str) -> Option<&'static str> {
         | "/org/alpha/assessments/{id}/next"
         | "/org/alpha/assessments/{id}/reconfirm"
         | "/org/alpha/assessments/{id}/not-carried"
+        | "/org/alpha/assessments/{id}/compare"
+        | "POST /api/cycle/year_on_year"
+        | "/org/alpha/systems"
+        | "POST /api/systems/list"
         | "POST /api/cycle/next_form"
         | "POST /api/cycle/reconfirm_list"
         | "POST /api/cycle/not_carried" => Some("Alpha CAF 2026/27"),
@@ -1337,6 +1375,7 @@ fn is_org_row(row: &Row) -> bool {
         || row.label.starts_with("POST /api/assess/")
         || row.label.starts_with("POST /api/reports/")
         || row.label.starts_with("POST /api/cycle/")
+        || row.label.starts_with("POST /api/systems/")
 }
 
 /// Sends every row as every caller; returns the observed table and every problem seen beyond
@@ -1505,6 +1544,28 @@ async fn observe(db: &Db) -> (Vec<Vec<String>>, Vec<String>) {
                             .title
                             == format!("Retitled by caller {column}")
                     }
+                    Target::Systems("add_to_assessment") => db
+                        .assessment_summary(&world.lead, world.assessment)
+                        .await
+                        .expect("summary")
+                        .scopes
+                        .iter()
+                        .any(|s| s.name == format!("System of caller {column}")),
+                    Target::Systems("remove_from_assessment") => db
+                        .assessment_summary(&world.lead, world.assessment)
+                        .await
+                        .expect("summary")
+                        .scopes
+                        .iter()
+                        .all(|s| s.id != world.system_scope),
+                    Target::Systems("rename") => db
+                        .critical_systems(&world.lead)
+                        .await
+                        .expect("systems")
+                        .iter()
+                        .any(|s| {
+                            s.id == world.system && s.name == format!("Renamed by caller {column}")
+                        }),
                     Target::Import => db
                         .list_assessments(&world.lead)
                         .await

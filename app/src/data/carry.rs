@@ -11,7 +11,7 @@ use super::{DataError, Db, OrgScope, Snapshot, SnapshotOutcome, now_utc};
 use crate::assess::{AssessmentSummary, ScopeKind, ScopeState, caf_answers};
 use crate::cycle::{CarryApproach, NextAssessment};
 use crate::roles::Permission;
-use caf::{Answer, ContributingOutcome, Framework, StatementChange, StatementMap};
+use caf::{ContributingOutcome, Framework, StatementChange, StatementMap};
 use sqlx::{Any, Row, Transaction};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -95,14 +95,6 @@ pub fn version_key(version: &str) -> Vec<u64> {
         .split('.')
         .map(|p| p.trim().parse().unwrap_or(0))
         .collect()
-}
-
-fn answer_key(answer: &Answer) -> (&'static str, &str) {
-    match answer {
-        Answer::True => ("true", ""),
-        Answer::False => ("false", ""),
-        Answer::NotApplicable { justification } => ("not_applicable", justification.as_str()),
-    }
 }
 
 impl Db {
@@ -344,7 +336,7 @@ async fn carry_scope(
         .execute(&mut **tx)
         .await?;
         for (indicator, answer) in &answers {
-            let (key, justification) = answer_key(answer);
+            let (key, justification) = crate::assess::stored_answer(answer);
             sqlx::query(
                 "INSERT INTO answers (scope_id, outcome_id, indicator_id, answer, justification) \
                  VALUES ($1, $2, $3, $4, $5)",

@@ -19,16 +19,19 @@ mod invitations;
 mod people;
 mod profiles;
 mod reconfirm;
+mod reconfirm_page;
 mod reports;
 mod sessions;
 mod setup_progress;
 mod sign_offs;
 mod snapshots;
+mod system_scopes;
 mod systems;
 mod workspace;
 mod year_on_year;
 
 pub use crate::assess::{MAX_TEXT, check_draft};
+pub use crate::cycle::{CriticalSystem, ScopeContents};
 pub use accounts::{
     Account, LinkAcceptance, LinkPurpose, Member, Membership, NewLink, OpenLink,
     RECOVERY_CODE_COUNT, SecurityKey, UserSummary, canonical_recovery_code, check_key_name,
@@ -58,7 +61,6 @@ pub use snapshots::{
     SNAPSHOT_FORMAT, Snapshot, SnapshotAction, SnapshotAssessment, SnapshotEvidence,
     SnapshotOutcome, SnapshotScope, SnapshotSignature, StoredSnapshot, snapshot_kind,
 };
-pub use systems::CriticalSystem;
 pub use year_on_year::scope_year;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

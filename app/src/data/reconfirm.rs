@@ -167,7 +167,7 @@ impl Db {
                     .from
                     .iter()
                     .find_map(|id| previous.get(id))
-                    .map(|a| answer_key(a).to_owned()),
+                    .map(|a| crate::assess::stored_answer(a).0.to_owned()),
                 indicator: s.to,
                 change: s.change,
             })
@@ -287,8 +287,14 @@ impl Db {
                 "Objective {objective} is not assessed in this scope."
             )));
         }
+        let framework = self.framework_text(&scope.framework_version).await?;
         let carried = self.carried_outcomes(org, scope_id).await?;
-        let in_objective = |c: &&CarriedOutcome| c.outcome.starts_with(objective) && c.waiting;
+        let in_objective = |c: &&CarriedOutcome| {
+            c.waiting
+                && framework
+                    .objective_of(&c.outcome)
+                    .is_some_and(|o| o.id == objective)
+        };
         let (unchanged, changed): (Vec<_>, Vec<_>) = carried
             .iter()
             .filter(in_objective)
@@ -385,7 +391,9 @@ impl Db {
                         indicator: Some(indicator.id.clone()),
                         column: column.label().to_owned(),
                         text: indicator.text.clone(),
-                        answer: answers.get(&indicator.id).map(|a| answer_key(a).to_owned()),
+                        answer: answers
+                            .get(&indicator.id)
+                            .map(|a| crate::assess::stored_answer(a).0.to_owned()),
                     };
                     if gone {
                         removed.push(item);
@@ -397,14 +405,6 @@ impl Db {
         }
         removed.extend(dropped);
         Ok(removed)
-    }
-}
-
-fn answer_key(answer: &caf::Answer) -> &'static str {
-    match answer {
-        caf::Answer::True => "true",
-        caf::Answer::False => "false",
-        caf::Answer::NotApplicable { .. } => "not_applicable",
     }
 }
 

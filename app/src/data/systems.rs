@@ -4,6 +4,7 @@
 use super::assessments::{Actor, need, not_found};
 use super::audit::append_audit_in;
 use super::{DataError, Db, OrgScope, now_utc};
+use crate::cycle::CriticalSystem;
 use crate::roles::Permission;
 use sqlx::{Any, Row, Transaction};
 
@@ -37,19 +38,6 @@ pub(crate) async fn system_for(
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?)
-}
-
-/// One of the organisation's critical systems, with the assessments that covered it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct CriticalSystem {
-    /// Its id.
-    pub id: i64,
-    /// Its name now.
-    pub name: String,
-    /// What it is, in a sentence.
-    pub description: String,
-    /// The assessments with a scope for it, oldest first: (assessment id, title, name it had then).
-    pub assessments: Vec<(i64, String, String)>,
 }
 
 impl Db {

@@ -37,7 +37,7 @@ pub fn AssessmentsPage() -> impl IntoView {
                         view! {
                             <span class="caption">{view.organisation.clone()}</span>
                             <h1 class="heading-xl">"Assessments"</h1>
-                            <p class="body"><a href=format!("/org/{slug}/evidence")>"Evidence register"</a></p>
+                            <p class="body"><a href=format!("/org/{slug}/evidence")>"Evidence register"</a>" · "<a href=format!("/org/{slug}/systems") id="systems-link">"Critical systems"</a></p>
                             {if view.assessments.is_empty() {
                                 view! { <p class="body">"No assessments yet."</p> }.into_any()
                             } else {

@@ -119,6 +119,7 @@ fn DashboardView(dashboard: Dashboard, slug: String) -> impl IntoView {
         <h1 class="heading-xl">{a.title.clone()}</h1>
         <ul class="list actions-row">
             <li><a href=format!("{base}/plan")>"Improvement plan"</a></li>
+            <li><a href=format!("{base}/compare") id="compare-link">"Year on year"</a></li>
             <li><a href=format!("/org/{slug}/evidence")>"Evidence register"</a></li>
             {dashboard.role.can(crate::roles::Permission::ReadReports).then(|| view! {
                 <li><a href=format!("{base}/report.html") rel="external" id="board-report-link">"Board report"</a></li>
@@ -222,6 +223,7 @@ fn DashboardView(dashboard: Dashboard, slug: String) -> impl IntoView {
             view! { <ul class="list list--bullet" id="open-comments">{comments.into_iter().map(|(href, text)| view! { <li><a href=href>{text}</a></li> }).collect_view()}</ul> }.into_any()
         }}
         {lead.then(|| view! { <LeadTools slug=slug.clone() dashboard=dashboard.clone() outcome_options=outcome_options.clone() /> })}
+        {lead.then(|| view! { <super::AssessmentSystems slug=slug.clone() assessment_id=a.id grids=dashboard.grids.clone() /> })}
     }
 }
 
