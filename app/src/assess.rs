@@ -254,6 +254,18 @@ pub fn caf_answers(answers: &[AnswerInput]) -> BTreeMap<String, caf::Answer> {
 /// The longest narrative, justification or comment accepted, in characters.
 pub const MAX_TEXT: usize = 20_000;
 
+/// The longest name of a person or team (an action's or evidence item's owner), in characters.
+pub const MAX_OWNER: usize = 200;
+
+/// The most improvement plan actions one outcome of one scope may have.
+pub const MAX_ACTIONS_PER_OUTCOME: usize = 50;
+
+/// The longest web address of a linked evidence item, in characters.
+pub const MAX_URL: usize = 2000;
+
+/// The longest description of a scope (the organisation or a critical system), in characters.
+pub const MAX_SCOPE_DESCRIPTION: usize = 1000;
+
 /// Checks an outcome draft against the outcome's statements; every problem, at once.
 pub fn check_draft(outcome: &caf::ContributingOutcome, draft: &OutcomeDraft) -> Vec<String> {
     let mut problems = Vec::new();

@@ -10,7 +10,10 @@ use app::assess::{
     ActionStatus, OutcomeDraft, SaveResult, ScopeKind, ScopeState, WorkflowAction, caf_answers,
     transition,
 };
-use app::data::{Actor, AuditEvent, ChainReport, DataError, Db, EvidenceBody, OrgScope, Snapshot};
+use app::data::{
+    Actor, AuditEvent, ChainReport, DataError, Db, EvidenceBody, LinkAcceptance, LinkPurpose,
+    NewLink, OrgScope, OrganisationKind, Snapshot,
+};
 use app::roles::{Permission, Role};
 use caf::Status;
 
@@ -2272,6 +2275,13 @@ async fn stored_state(db: &TestDb) -> Vec<String> {
         "SELECT CAST(evidence_id AS TEXT) || ':' || CAST(scope_id AS TEXT) || outcome_id FROM evidence_links \
          ORDER BY evidence_id, scope_id, outcome_id",
         "SELECT CAST(id AS TEXT) || ':' || name FROM security_keys ORDER BY id",
+        "SELECT CAST(id AS TEXT) || ':' || COALESCE(disabled_at, '-') || ':' || \
+         CAST(is_platform_admin AS TEXT) FROM users ORDER BY id",
+        "SELECT CAST(user_id AS TEXT) || ':' || CAST(organisation_id AS TEXT) || ':' || role \
+         FROM memberships ORDER BY user_id, organisation_id",
+        "SELECT slug FROM organisations ORDER BY id",
+        "SELECT CAST(id AS TEXT) || ':' || title FROM assessments ORDER BY id",
+        "SELECT CAST(id AS TEXT) || ':' || COALESCE(used_at, '-') FROM one_time_links ORDER BY id",
     ] {
         rows.push(format!("-- {sql}"));
         rows.extend(db.raw_strings(sql).await);
@@ -2324,6 +2334,29 @@ on_both!(
                 .expect("key"),
             );
         }
+        // An invitation to accept and an export to import while the log is down.
+        let token = db
+            .create_link(
+                &NewLink {
+                    purpose: LinkPurpose::Invite,
+                    email: Some("newcomer@hackney.gov.uk".into()),
+                    display_name: Some("Newcomer".into()),
+                    membership: Some((lead.organisation_id(), Role::Assessor)),
+                    membership_until: None,
+                    platform_admin: false,
+                    created_by: Some(user),
+                    lifetime: time::Duration::days(7),
+                },
+                "test",
+            )
+            .await
+            .expect("invitation");
+        let export = serde_json::to_string(
+            &db.export_assessment(&lead, started.id, &actor)
+                .await
+                .expect("export"),
+        )
+        .expect("JSON");
         let records = chain_intact(&db).await;
         let before = stored_state(&db).await;
 
@@ -2437,7 +2470,52 @@ on_both!(
                     .await,
             ),
         ];
-        for (what, result) in attempts.into_iter().chain(key_attempts) {
+        let reviewer = w.user(HOME, Role::Reviewer);
+        let people_attempts: Vec<(&str, Result<(), DataError>)> = vec![
+            (
+                "remove member",
+                db.remove_membership(&lead, reviewer, AuditEvent::by("test", "membership.remove", format!("user:{reviewer}")))
+                    .await,
+            ),
+            ("platform admin", db.set_platform_admin(reviewer, true, "test").await),
+            ("disable", db.disable_user(reviewer, "test").await),
+            (
+                "create organisation",
+                db.create_organisation("atomic", "Atomic Council", OrganisationKind::Council, "test")
+                    .await
+                    .map(drop),
+            ),
+            (
+                "create user",
+                db.create_user("someone@atomic.gov.uk", "Someone", "test").await.map(drop),
+            ),
+            (
+                "accept invitation",
+                db.accept_link(
+                    &token,
+                    &LinkAcceptance {
+                        email: "",
+                        display_name: "Newcomer",
+                        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+                    },
+                    None,
+                )
+                .await
+                .map(drop),
+            ),
+            (
+                "import",
+                db.import_assessment(&lead, &export, Some("Imported while the log was down"), &actor)
+                    .await
+                    .map(drop)
+                    .map_err(|e| DataError::Invalid(format!("{e:?}"))),
+            ),
+        ];
+        for (what, result) in attempts
+            .into_iter()
+            .chain(key_attempts)
+            .chain(people_attempts)
+        {
             assert!(result.is_err(), "{what} succeeded without an audit record");
         }
         assert_eq!(

@@ -607,6 +607,79 @@ on_both!(
     }
 );
 
+fn meta_at(address: &str) -> RequestMeta {
+    RequestMeta {
+        address: Some(address.into()),
+        user_agent: None,
+    }
+}
+
+on_both!(
+    guessing_from_elsewhere_does_not_hold_back_the_person,
+    |db: TestDb| async move {
+        invite(&db, "ivy@council.gov.uk", "Ivy Jones").await;
+        let attacker = meta_at("203.0.113.66");
+        for _ in 0..5 {
+            let session = new_session(&db);
+            let wrong =
+                flow::password_step(&db, &session, &attacker, "ivy@council.gov.uk", "guess").await;
+            assert!(matches!(wrong, Err(AppError::Unauthorized(_))), "{wrong:?}");
+        }
+        // Many more tries from the attacker's address are held back, and audited once.
+        for _ in 0..30 {
+            let session = new_session(&db);
+            let held =
+                flow::password_step(&db, &session, &attacker, "ivy@council.gov.uk", PASSWORD).await;
+            assert!(
+                matches!(held, Err(AppError::TooManyRequests(_))),
+                "{held:?}"
+            );
+        }
+        assert_eq!(audit_actions(&db, "sign_in.throttled").await.len(), 1);
+        assert_eq!(audit_actions(&db, "sign_in.failure").await.len(), 5);
+        // Ivy, at her own address, signs in.
+        let session = new_session(&db);
+        let own = flow::password_step(
+            &db,
+            &session,
+            &meta_at("192.0.2.44"),
+            "ivy@council.gov.uk",
+            PASSWORD,
+        )
+        .await;
+        assert_eq!(own, Ok(Stage::KeyRegistration));
+    }
+);
+
+on_both!(parallel_guesses_are_all_counted, |db: TestDb| async move {
+    invite(&db, "jack@council.gov.uk", "Jack Lowe").await;
+    let mut tries = Vec::new();
+    for n in 0..20 {
+        let db = db.clone();
+        tries.push(tokio::spawn(async move {
+            let session = new_session(&db);
+            let guess = format!("guess number {n}");
+            flow::password_step(&db, &session, &meta(), "jack@council.gov.uk", &guess).await
+        }));
+    }
+    let mut checked = 0;
+    let mut held = 0;
+    for t in tries {
+        match t.await.expect("task") {
+            Err(AppError::Unauthorized(_)) => checked += 1,
+            Err(AppError::TooManyRequests(_)) => held += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // At most five guesses reached the password check, however the twenty interleaved.
+    assert!(checked <= 5, "{checked} guesses were checked");
+    assert_eq!(checked + held, 20);
+    assert_eq!(
+        audit_actions(&db, "sign_in.failure").await.len(),
+        checked as usize
+    );
+});
+
 on_both!(
     a_recovery_code_works_once_and_is_stored_hashed,
     |db: TestDb| async move {

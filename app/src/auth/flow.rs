@@ -8,7 +8,7 @@ use super::password::{
     check_new_password, hash_password, needs_rehash, verify_against_nobody, verify_password,
 };
 use crate::data::{
-    ADDRESS_KEY, Account, AuditEvent, Db, LinkAcceptance, USER_AGENT_KEY, USER_ID_KEY,
+    ADDRESS_KEY, Account, AuditEvent, Db, LinkAcceptance, SignInCharge, USER_AGENT_KEY, USER_ID_KEY,
 };
 use crate::error::AppError;
 pub use crate::types::Stage;
@@ -37,10 +37,14 @@ pub const CEREMONY_KEY: &str = "auth.ceremony";
 pub const CHALLENGE_LIFETIME_SECS: i64 = 300;
 /// How long after proving a key a user may change their keys without proving one again.
 pub const FRESH_FOR_SECS: i64 = 600;
-/// Failed attempts allowed per account in the throttle window.
+/// Failed attempts allowed per account from one network address in the throttle window: someone
+/// guessing from elsewhere does not hold back the person at their own address.
 pub const ACCOUNT_FAILURE_LIMIT: i64 = 5;
-/// Failed attempts allowed per network address in the throttle window.
+/// Failed attempts allowed per network address in the throttle window, whatever the accounts.
 pub const ADDRESS_FAILURE_LIMIT: i64 = 20;
+/// Failed attempts allowed per account from all addresses together in the throttle window: a
+/// bound on guessing spread over many addresses.
+pub const ACCOUNT_WIDE_FAILURE_LIMIT: i64 = 100;
 /// The throttle window: failures older than this are forgotten, so there is no permanent lock-out.
 pub const THROTTLE_WINDOW_SECS: i64 = 900;
 
@@ -272,39 +276,56 @@ fn address_subject(meta: &RequestMeta) -> String {
     format!("address:{}", meta.address.as_deref().unwrap_or("unknown"))
 }
 
-/// Refuses with 429 if the account or the address has failed too often lately.
-async fn throttle(db: &Db, account: &str, meta: &RequestMeta) -> Result<(), AppError> {
-    let since = now() - THROTTLE_WINDOW_SECS;
-    let mut wait = 0;
-    for (subject, limit) in [
-        (account_subject(account), ACCOUNT_FAILURE_LIMIT),
-        (address_subject(meta), ADDRESS_FAILURE_LIMIT),
-    ] {
-        let (count, oldest) = db.sign_in_failures(&subject, since).await?;
-        if count >= limit {
-            let until = oldest.unwrap_or_else(now) + THROTTLE_WINDOW_SECS;
-            wait = wait.max((until - now()).max(1));
-        }
-    }
-    if wait > 0 {
-        let mut record = AuditEvent::by(
-            account_subject(account),
-            "sign_in.throttled",
-            account_subject(account),
-        );
-        record.address = meta.address.clone();
-        db.append_audit(record).await?;
-        return Err(AppError::TooManyRequests(wait.unsigned_abs()));
-    }
-    Ok(())
+fn pair_subject(email: &str, meta: &RequestMeta) -> String {
+    format!("{} from {}", account_subject(email), address_subject(meta))
 }
 
-async fn record_failure(db: &Db, account: &str, meta: &RequestMeta) -> Result<(), AppError> {
-    db.record_sign_in_failure(
-        &[&account_subject(account), &address_subject(meta)],
-        now() - THROTTLE_WINDOW_SECS,
-    )
-    .await?;
+/// Charges this attempt to the account at this address, the address, and the account, before
+/// anything is checked; refuses with 429 when any is over its limit. The first refusal in a
+/// window is audited; later ones are not, so refusals cannot grow the log without bound.
+async fn throttle(db: &Db, account: &str, meta: &RequestMeta) -> Result<SignInCharge, AppError> {
+    let now = now();
+    let since = now - THROTTLE_WINDOW_SECS;
+    let pair = pair_subject(account, meta);
+    let address = address_subject(meta);
+    let whole = account_subject(account);
+    let charge = db
+        .charge_sign_in_attempt(
+            &[
+                (&pair, ACCOUNT_FAILURE_LIMIT),
+                (&address, ADDRESS_FAILURE_LIMIT),
+                (&whole, ACCOUNT_WIDE_FAILURE_LIMIT),
+            ],
+            since,
+            now,
+        )
+        .await?;
+    if charge.wait > 0 {
+        if db.first_refusal_since(&pair, since, now).await? {
+            let mut record = AuditEvent::by(&whole, "sign_in.throttled", whole.clone());
+            record.address = meta.address.clone();
+            db.append_audit(record.with_detail(serde_json::json!({
+                "window_seconds": THROTTLE_WINDOW_SECS,
+                "note": "later refusals in this window are not recorded one by one",
+            })))
+            .await?;
+        }
+        return Err(AppError::TooManyRequests(charge.wait.unsigned_abs()));
+    }
+    Ok(charge)
+}
+
+/// After a full sign-in: this attempt and the account's earlier failures are forgotten (from
+/// every address: the person has proved who they are).
+async fn forget_failures(
+    db: &Db,
+    account: &str,
+    meta: &RequestMeta,
+    charge: &SignInCharge,
+) -> Result<(), AppError> {
+    db.take_back_sign_in_attempt(charge).await?;
+    db.clear_sign_in_failures(&[&pair_subject(account, meta), &account_subject(account)])
+        .await?;
     Ok(())
 }
 
@@ -318,7 +339,7 @@ pub async fn password_step(
     password: &str,
 ) -> Result<Stage, AppError> {
     let typed: String = email.trim().chars().take(254).collect();
-    throttle(db, &typed, meta).await?;
+    let charge = throttle(db, &typed, meta).await?;
     let account = db.account_by_email(&typed).await?;
     let accepted = match &account {
         Some(a) if !a.disabled => match &a.password_hash {
@@ -330,7 +351,7 @@ pub async fn password_step(
     let account = match (account, accepted) {
         (Some(account), true) => account,
         (account, _) => {
-            record_failure(db, &typed, meta).await?;
+            // The charged attempt stays: it is the failure.
             let mut record = AuditEvent::by(&typed, "sign_in.failure", account_subject(&typed));
             record.actor_id = account.map(|a| a.id);
             record.address = meta.address.clone();
@@ -347,6 +368,8 @@ pub async fn password_step(
     {
         db.set_password_hash(account.id, &phc).await?;
     }
+    // The right password is not a failure; the key step is charged on its own.
+    db.take_back_sign_in_attempt(&charge).await?;
     let stage = if db.security_keys(account.id).await?.is_empty() {
         Stage::KeyRegistration
     } else {
@@ -455,11 +478,17 @@ pub async fn finish_assertion(
 ) -> Result<(), AppError> {
     let user = asserting_user(db, config, session).await?;
     let account = &user.account;
-    throttle(db, &account.email, meta).await?;
+    let charge = throttle(db, &account.email, meta).await?;
+    // No challenge to answer (used, expired or never asked) is not a wrong key: not charged.
     let state: PasskeyAuthentication =
-        take_ceremony(db, session, account.id, "authenticate").await?;
+        match take_ceremony(db, session, account.id, "authenticate").await {
+            Ok(state) => state,
+            Err(error) => {
+                db.take_back_sign_in_attempt(&charge).await?;
+                return Err(error);
+            }
+        };
     let refuse = |reason: String| async move {
-        record_failure(db, &account.email, meta).await?;
         db.append_audit(
             event(account, "sign_in.failure", meta)
                 .with_detail(serde_json::json!({ "step": "key", "reason": reason })),
@@ -512,13 +541,10 @@ pub async fn finish_assertion(
                 .with_detail(serde_json::json!({ "key_id": key.id })),
         )
         .await?;
+        db.take_back_sign_in_attempt(&charge).await?;
     } else {
         enter_stage(session, account.id, Stage::Full, meta).await?;
-        db.clear_sign_in_failures(
-            &account_subject(&account.email),
-            now() - THROTTLE_WINDOW_SECS,
-        )
-        .await?;
+        forget_failures(db, &account.email, meta, &charge).await?;
         db.append_audit(
             event(account, "sign_in.success", meta)
                 .with_detail(serde_json::json!({ "key_id": key.id })),
@@ -542,9 +568,8 @@ pub async fn recovery_step(
         _ => return Err(AppError::sign_in_needed()),
     };
     let account = &user.account;
-    throttle(db, &account.email, meta).await?;
+    let charge = throttle(db, &account.email, meta).await?;
     if !db.use_recovery_code(account.id, code).await? {
-        record_failure(db, &account.email, meta).await?;
         db.append_audit(
             event(account, "sign_in.failure", meta)
                 .with_detail(serde_json::json!({ "step": "recovery_code" })),
@@ -559,11 +584,7 @@ pub async fn recovery_step(
         .insert(RECOVERED_KEY, true)
         .await
         .map_err(session_error)?;
-    db.clear_sign_in_failures(
-        &account_subject(&account.email),
-        now() - THROTTLE_WINDOW_SECS,
-    )
-    .await?;
+    forget_failures(db, &account.email, meta, &charge).await?;
     let left = db.unused_recovery_codes(account.id).await?;
     db.append_audit(
         event(account, "recovery_code.used", meta)

@@ -323,16 +323,19 @@ impl Db {
         admin: bool,
         actor: &str,
     ) -> Result<(), DataError> {
+        let mut tx = self.pool().begin().await?;
         sqlx::query("UPDATE users SET is_platform_admin = $1 WHERE id = $2")
             .bind(i64::from(admin))
             .bind(user_id)
-            .execute(self.pool())
+            .execute(&mut *tx)
             .await?;
-        self.append_audit(
+        append_audit_in(
+            &mut tx,
             AuditEvent::by(actor, "user.platform_admin", format!("user:{user_id}"))
                 .with_detail(serde_json::json!({ "after": admin })),
         )
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -434,12 +437,13 @@ impl Db {
         user_id: i64,
         event: AuditEvent,
     ) -> Result<(), DataError> {
+        let mut tx = self.pool().begin().await?;
         let before: Option<String> = sqlx::query(
             "DELETE FROM memberships WHERE organisation_id = $1 AND user_id = $2 RETURNING role",
         )
         .bind(scope.organisation_id())
         .bind(user_id)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *tx)
         .await?
         .map(|r| r.try_get("role"))
         .transpose()?;
@@ -448,10 +452,12 @@ impl Db {
         };
         let mut event = event;
         event.organisation_id = Some(scope.organisation_id());
-        self.append_audit(
+        append_audit_in(
+            &mut tx,
             event.with_detail(serde_json::json!({ "before": before, "after": null })),
         )
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -574,8 +580,14 @@ impl Db {
         key_id: i64,
         event: AuditEvent,
     ) -> Result<(), DataError> {
-        // One statement, so two removals racing cannot leave the user with none.
+        // The user's row is taken first (a row lock on PostgreSQL, the write lock on SQLite), so
+        // two removals of different keys run one after the other and the second counts what the
+        // first left: together they cannot leave the user with none.
         let mut tx = self.pool().begin().await?;
+        sqlx::query("UPDATE users SET display_name = display_name WHERE id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         let done = sqlx::query(
             "DELETE FROM security_keys WHERE id = $1 AND user_id = $2 \
              AND (SELECT COUNT(*) FROM security_keys WHERE user_id = $2) > 1",
@@ -867,7 +879,6 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
         let mut event = AuditEvent::by(
             &email,
             &format!("link.{purpose}.accept"),
@@ -876,12 +887,16 @@ impl Db {
         event.actor_id = Some(user_id);
         event.organisation_id = organisation_id;
         event.address = address.map(str::to_owned);
-        self.append_audit(event.with_detail(serde_json::json!({
-            "link": link_id,
-            "role": role,
-            "platform_admin": platform_admin == 1,
-        })))
+        append_audit_in(
+            &mut tx,
+            event.with_detail(serde_json::json!({
+                "link": link_id,
+                "role": role,
+                "platform_admin": platform_admin == 1,
+            })),
+        )
         .await?;
+        tx.commit().await?;
         Ok(user_id)
     }
 
@@ -943,59 +958,118 @@ impl Db {
 
     // ---- Throttling ----------------------------------------------------------------------
 
-    /// Records one failed attempt against each subject (an account and an address), and drops
-    /// every failure at or before `forget_before` (unix seconds), so the table stays small even
-    /// under a long guessing attack.
-    pub async fn record_sign_in_failure(
+    /// Charges one sign-in attempt to each subject (e.g. an account at an address, the address,
+    /// the account) before any password or key is checked, and counts each subject's attempts
+    /// since `since` (unix seconds), this one included. Counting after charging makes check and
+    /// count one step: parallel guesses are all counted, whichever finishes first. When a subject
+    /// is over its limit the charge is taken back (a refused attempt does not prolong the wait)
+    /// and the answer says how many seconds to wait. Rows at or before `since` are dropped, so the
+    /// table stays small under a long attack.
+    pub async fn charge_sign_in_attempt(
         &self,
-        subjects: &[&str],
-        forget_before: i64,
-    ) -> Result<(), DataError> {
+        subjects: &[(&str, i64)],
+        since: i64,
+        now: i64,
+    ) -> Result<SignInCharge, DataError> {
         sqlx::query("DELETE FROM sign_in_failures WHERE at <= $1")
-            .bind(forget_before)
+            .bind(since)
             .execute(self.pool())
             .await?;
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        for subject in subjects {
-            sqlx::query("INSERT INTO sign_in_failures (subject, at) VALUES ($1, $2)")
+        let mut ids = Vec::with_capacity(subjects.len());
+        for (subject, _) in subjects {
+            ids.push(
+                sqlx::query(
+                    "INSERT INTO sign_in_failures (subject, at) VALUES ($1, $2) RETURNING id",
+                )
                 .bind(*subject)
                 .bind(now)
+                .fetch_one(self.pool())
+                .await?
+                .try_get("id")?,
+            );
+        }
+        let mut wait = 0;
+        for (subject, limit) in subjects {
+            let row = sqlx::query(
+                "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM sign_in_failures \
+                 WHERE subject = $1 AND at > $2",
+            )
+            .bind(*subject)
+            .bind(since)
+            .fetch_one(self.pool())
+            .await?;
+            let count: i64 = row.try_get("n")?;
+            if count > *limit {
+                let oldest: Option<i64> = row.try_get("oldest")?;
+                let until = oldest.unwrap_or(now) + (now - since);
+                wait = wait.max((until - now).max(1));
+            }
+        }
+        let charge = SignInCharge { ids, wait };
+        if wait > 0 {
+            self.take_back_sign_in_attempt(&charge).await?;
+        }
+        Ok(charge)
+    }
+
+    /// Takes back a charged attempt (it was refused before any check, or it succeeded).
+    pub async fn take_back_sign_in_attempt(&self, charge: &SignInCharge) -> Result<(), DataError> {
+        for id in &charge.ids {
+            sqlx::query("DELETE FROM sign_in_failures WHERE id = $1")
+                .bind(id)
                 .execute(self.pool())
                 .await?;
         }
         Ok(())
     }
 
-    /// How many failures a subject has had since `since` (unix seconds), and the oldest one's time.
-    pub async fn sign_in_failures(
+    /// Forgets every attempt charged to these subjects (after a full sign-in).
+    pub async fn clear_sign_in_failures(&self, subjects: &[&str]) -> Result<(), DataError> {
+        for subject in subjects {
+            sqlx::query("DELETE FROM sign_in_failures WHERE subject = $1")
+                .bind(*subject)
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Whether this is the first refusal of `subject` since `since`: the first is noted (and
+    /// audited by the caller), later ones are not, so refusals add at most one audit record per
+    /// subject per window however many requests an attacker sends.
+    pub async fn first_refusal_since(
         &self,
         subject: &str,
         since: i64,
-    ) -> Result<(i64, Option<i64>), DataError> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM sign_in_failures \
-             WHERE subject = $1 AND at > $2",
-        )
-        .bind(subject)
-        .bind(since)
-        .fetch_one(self.pool())
-        .await?;
-        Ok((row.try_get("n")?, row.try_get("oldest")?))
-    }
-
-    /// Forgets a subject's failures (after a successful sign-in) and prunes old rows.
-    pub async fn clear_sign_in_failures(
-        &self,
-        subject: &str,
-        older_than: i64,
-    ) -> Result<(), DataError> {
-        sqlx::query("DELETE FROM sign_in_failures WHERE subject = $1 OR at <= $2")
-            .bind(subject)
-            .bind(older_than)
+        now: i64,
+    ) -> Result<bool, DataError> {
+        let marker = format!("refused {subject}");
+        let seen =
+            sqlx::query("SELECT 1 AS one FROM sign_in_failures WHERE subject = $1 AND at > $2")
+                .bind(&marker)
+                .bind(since)
+                .fetch_optional(self.pool())
+                .await?;
+        if seen.is_some() {
+            return Ok(false);
+        }
+        sqlx::query("INSERT INTO sign_in_failures (subject, at) VALUES ($1, $2)")
+            .bind(&marker)
+            .bind(now)
             .execute(self.pool())
             .await?;
-        Ok(())
+        Ok(true)
     }
+}
+
+/// An attempt charged against its subjects: the rows written, and how long to wait when it was
+/// refused (0 when it may go ahead).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInCharge {
+    /// The rows charged (already taken back when refused).
+    pub ids: Vec<i64>,
+    /// Seconds to wait; 0 when the attempt may go ahead.
+    pub wait: i64,
 }
 
 fn membership_from(row: &AnyRow) -> Result<Membership, DataError> {

@@ -7,9 +7,10 @@ use super::audit::append_audit_in;
 use super::systems::system_for;
 use super::{AuditEvent, DataError, Db, OrgScope, now_utc};
 use crate::assess::{
-    ActionStatus, AnswerInput, AssessmentSummary, CommentView, HistoryEntry, MAX_TEXT,
-    OutcomeDraft, OutcomeRecord, PlanAction, SaveResult, ScopeKind, ScopeState, ScopeSummary,
-    WorkflowAction, caf_answers, check_draft, transition, valid_date,
+    ActionStatus, AnswerInput, AssessmentSummary, CommentView, HistoryEntry,
+    MAX_ACTIONS_PER_OUTCOME, MAX_OWNER, MAX_SCOPE_DESCRIPTION, MAX_TEXT, OutcomeDraft,
+    OutcomeRecord, PlanAction, SaveResult, ScopeKind, ScopeState, ScopeSummary, WorkflowAction,
+    caf_answers, check_draft, transition, valid_date,
 };
 use crate::roles::Permission;
 use caf::{ContributingOutcome, Framework, Status};
@@ -177,6 +178,11 @@ impl Db {
         if input.systems.len() > MAX_SYSTEMS {
             problems.push(format!(
                 "At most {MAX_SYSTEMS} critical systems per assessment."
+            ));
+        }
+        if input.organisation_description.chars().count() > MAX_SCOPE_DESCRIPTION {
+            problems.push(format!(
+                "The description of the organisation is too long (at most {MAX_SCOPE_DESCRIPTION} characters)."
             ));
         }
         let mut names = BTreeSet::new();
@@ -563,9 +569,21 @@ impl Db {
         let suggested = caf::suggest_status(outcome, &caf_answers(&draft.answers)).status;
         let now = now_utc();
         let mut tx = self.pool().begin().await?;
+        // First take the scope's row (a row lock on PostgreSQL, the write lock on SQLite) while it
+        // is still being answered: a Submit is then either wholly before this save (and the save
+        // touches nothing) or wholly after it (and sees what was saved).
+        let open = sqlx::query(
+            "UPDATE scopes SET state = state WHERE id = $1 AND state IN ('draft', 'returned')",
+        )
+        .bind(scope_id)
+        .execute(&mut *tx)
+        .await?;
         // The version check and the state check happen in the statement that takes the write:
         // a concurrent save or a workflow step in between makes it touch no row.
-        let done = sqlx::query(
+        let done = if open.rows_affected() == 0 {
+            open
+        } else {
+            sqlx::query(
             "UPDATE scope_outcomes SET confirmed_status = $1, suggested_status = $2, \
              status_justification = $3, narrative = $4, answered = $5, version = version + 1, \
              updated_at = $6, updated_by = $7, \
@@ -585,7 +603,8 @@ impl Db {
         .bind(outcome_id)
         .bind(base_version)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        };
         if done.rows_affected() == 0 {
             tx.rollback().await?;
             let current = self.outcome_record(org, scope_id, outcome_id).await?;
@@ -743,32 +762,6 @@ impl Db {
                 "Say what needs to change: returning needs a comment.".into(),
             ));
         }
-        if action == WorkflowAction::Submit {
-            let row = sqlx::query(
-                "SELECT COALESCE(SUM(CASE WHEN confirmed_status IS NULL THEN 1 ELSE 0 END), 0) AS unconfirmed, \
-                 COALESCE(SUM(CASE WHEN carried_from IS NOT NULL AND reconfirmed_at IS NULL \
-                 THEN 1 ELSE 0 END), 0) AS waiting FROM scope_outcomes WHERE scope_id = $1",
-            )
-            .bind(scope_id)
-            .fetch_one(self.pool())
-            .await?;
-            let unconfirmed: i64 = row.try_get("unconfirmed")?;
-            let waiting: i64 = row.try_get("waiting")?;
-            let mut problems = Vec::new();
-            if unconfirmed > 0 {
-                problems.push(format!(
-                    "Confirm a status for every outcome before submitting: {unconfirmed} still to confirm."
-                ));
-            }
-            if waiting > 0 {
-                problems.push(format!(
-                    "Re-confirm every outcome carried forward from last year before submitting: {waiting} still carried forward, not yet re-confirmed."
-                ));
-            }
-            if !problems.is_empty() {
-                return Err(DataError::Invalid(problems.join(" ")));
-            }
-        }
         let now = now_utc();
         let snapshot = if next == ScopeState::SignedOff {
             Some(self.build_snapshot(org, &scope, Some(actor), &now).await?)
@@ -789,6 +782,34 @@ impl Db {
             return Err(DataError::Conflict(
                 "Someone moved this scope on while you were looking: reload the page.".into(),
             ));
+        }
+        // Checked after taking the scope's row, in the same transaction: no save can slip in
+        // between the check and the move.
+        if action == WorkflowAction::Submit {
+            let row = sqlx::query(
+                "SELECT COALESCE(SUM(CASE WHEN confirmed_status IS NULL THEN 1 ELSE 0 END), 0) AS unconfirmed, \
+                 COALESCE(SUM(CASE WHEN carried_from IS NOT NULL AND reconfirmed_at IS NULL \
+                 THEN 1 ELSE 0 END), 0) AS waiting FROM scope_outcomes WHERE scope_id = $1",
+            )
+            .bind(scope_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let unconfirmed: i64 = row.try_get("unconfirmed")?;
+            let waiting: i64 = row.try_get("waiting")?;
+            let mut problems = Vec::new();
+            if unconfirmed > 0 {
+                problems.push(format!(
+                    "Confirm a status for every outcome before submitting: {unconfirmed} still to confirm."
+                ));
+            }
+            if waiting > 0 {
+                problems.push(format!(
+                    "Re-confirm every outcome carried forward from last year before submitting: {waiting} still carried forward, not yet re-confirmed."
+                ));
+            }
+            if !problems.is_empty() {
+                return Err(DataError::Invalid(problems.join(" ")));
+            }
         }
         if let Some((outcome_id, body)) = comment.filter(|(_, b)| !b.trim().is_empty()) {
             insert_comment(&mut tx, scope_id, outcome_id, org.user_id(), body, &now).await?;
@@ -1022,6 +1043,9 @@ impl Db {
         if owner.trim().is_empty() {
             problems.push("Name who owns the action.");
         }
+        if owner.chars().count() > MAX_OWNER {
+            problems.push("The owner's name is too long: at most 200 characters.");
+        }
         let due = due.map(str::trim).filter(|d| !d.is_empty());
         if due.is_some_and(|d| !valid_date(d)) {
             problems.push("Enter the due date as a date, like 2027-03-31.");
@@ -1039,6 +1063,19 @@ impl Db {
         .await?;
         if exists.is_none() {
             return Err(not_found());
+        }
+        let actions: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM plan_actions WHERE scope_id = $1 AND outcome_id = $2",
+        )
+        .bind(scope_id)
+        .bind(outcome_id)
+        .fetch_one(self.pool())
+        .await?
+        .try_get("n")?;
+        if actions >= MAX_ACTIONS_PER_OUTCOME as i64 {
+            return Err(DataError::Invalid(format!(
+                "This outcome already has {MAX_ACTIONS_PER_OUTCOME} actions, the most one outcome may have: close or merge some first."
+            )));
         }
         let now = now_utc();
         let status = if lead {

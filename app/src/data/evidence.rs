@@ -105,11 +105,14 @@ fn check_body(body: &EvidenceBody) -> Vec<String> {
             let scheme_ok = url::Url::parse(url)
                 .map(|u| matches!(u.scheme(), "https" | "http"))
                 .unwrap_or(false);
-            let reference = !url.is_empty()
-                && url.chars().count() <= 2000
-                && !url.contains(char::is_whitespace)
-                && !url.contains(':');
-            if !(scheme_ok || reference) {
+            let reference =
+                !url.is_empty() && !url.contains(char::is_whitespace) && !url.contains(':');
+            if url.chars().count() > crate::assess::MAX_URL {
+                problems.push(format!(
+                    "The web address is too long: at most {} characters.",
+                    crate::assess::MAX_URL
+                ));
+            } else if !(scheme_ok || reference) {
                 problems.push(
                     "Enter a web address starting https:// (or a reference such as a ticket or policy id without spaces).".to_owned(),
                 );

@@ -21,6 +21,9 @@ pub const EXPORT_FORMAT: u32 = 1;
 /// The largest export document an import accepts, in bytes.
 pub const MAX_IMPORT_BYTES: usize = 5 * 1024 * 1024;
 
+/// The most evidence items an imported assessment may list.
+pub const MAX_IMPORT_EVIDENCE: usize = 5000;
+
 /// An assessment as exported: everything needed to carry it to another installation or
 /// organisation, and to read it without the app.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

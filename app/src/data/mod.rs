@@ -10,6 +10,7 @@ mod assessments;
 mod audit;
 mod audit_content;
 mod audit_names;
+mod backup;
 mod carry;
 mod evidence;
 mod evidence_uses;
@@ -34,8 +35,8 @@ pub use crate::assess::{MAX_TEXT, check_draft};
 pub use crate::cycle::{CriticalSystem, ScopeContents};
 pub use accounts::{
     Account, LinkAcceptance, LinkPurpose, Member, Membership, NewLink, OpenLink,
-    RECOVERY_CODE_COUNT, SecurityKey, UserSummary, canonical_recovery_code, check_key_name,
-    random_token,
+    RECOVERY_CODE_COUNT, SecurityKey, SignInCharge, UserSummary, canonical_recovery_code,
+    check_key_name, random_token,
 };
 pub use assessments::{Actor, MAX_SYSTEMS, NewAssessment};
 pub use audit::{AuditEvent, AuditFilter, AuditRecord, ChainReport, GENESIS_HASH, record_hash};
@@ -45,7 +46,7 @@ pub use evidence::{EvidenceBody, StoredFile, check_evidence, display_file_name};
 pub use exchange::{
     AssessmentExport, CSV_HEADER, EXPORT_FORMAT, ExportAction, ExportAssessment, ExportComment,
     ExportEvidence, ExportOutcome, ExportScope, ImportError, ImportProblem, ImportReport,
-    MAX_IMPORT_BYTES, csv_cell,
+    MAX_IMPORT_BYTES, MAX_IMPORT_EVIDENCE, csv_cell,
 };
 pub use frameworks::{ImportOutcome, StoredFramework};
 pub use invitations::Invitation;
@@ -192,6 +193,15 @@ impl Db {
     /// The pool itself, for the data-layer modules.
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Whether the database answers a query now (for the readiness check).
+    pub async fn ping(&self) -> Result<(), DataError> {
+        sqlx::query("SELECT 1 AS one")
+            .fetch_one(&self.pool)
+            .await
+            .map(drop)
+            .map_err(DataError::from)
     }
 
     /// Closes every connection.

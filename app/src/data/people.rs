@@ -142,6 +142,7 @@ impl Db {
                 "Enter the organisation's name (at most 200 characters).".into(),
             ));
         }
+        let mut tx = self.pool().begin().await?;
         let id: i64 = match sqlx::query(
             "INSERT INTO organisations (slug, name, kind, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -149,7 +150,7 @@ impl Db {
         .bind(name)
         .bind(kind.key())
         .bind(now_utc())
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await
         {
             Ok(row) => row.try_get("id")?,
@@ -161,8 +162,12 @@ impl Db {
         let mut event =
             AuditEvent::by(actor, "organisation.create", format!("organisation:{slug}"));
         event.organisation_id = Some(id);
-        self.append_audit(event.with_detail(serde_json::json!({ "name": name, "kind": kind })))
-            .await?;
+        append_audit_in(
+            &mut tx,
+            event.with_detail(serde_json::json!({ "name": name, "kind": kind })),
+        )
+        .await?;
+        tx.commit().await?;
         Ok(Organisation {
             id,
             slug: slug.to_owned(),
@@ -185,6 +190,7 @@ impl Db {
                 "Enter the person's name (at most 200 characters).".into(),
             ));
         }
+        let mut tx = self.pool().begin().await?;
         let id: i64 = match sqlx::query(
             "INSERT INTO users (email, display_name, webauthn_user_id, created_at) \
              VALUES ($1, $2, $3, $4) RETURNING id",
@@ -193,7 +199,7 @@ impl Db {
         .bind(display_name)
         .bind(uuid::Uuid::new_v4().to_string())
         .bind(now_utc())
-        .fetch_one(self.pool())
+        .fetch_one(&mut *tx)
         .await
         {
             Ok(row) => row.try_get("id")?,
@@ -206,7 +212,8 @@ impl Db {
         };
         let mut event = AuditEvent::by(actor, "user.create", format!("user:{id}"));
         event.detail = serde_json::json!({ "email": email });
-        self.append_audit(event).await?;
+        append_audit_in(&mut tx, event).await?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -254,21 +261,23 @@ impl Db {
 
     /// Disables a user: from now on every check refuses them.
     pub async fn disable_user(&self, user_id: i64, actor: &str) -> Result<(), DataError> {
+        let mut tx = self.pool().begin().await?;
         let done =
             sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
                 .bind(now_utc())
                 .bind(user_id)
-                .execute(self.pool())
+                .execute(&mut *tx)
                 .await?;
-        self.end_user_sessions(user_id, None).await?;
         if done.rows_affected() > 0 {
-            self.append_audit(AuditEvent::by(
-                actor,
-                "user.disable",
-                format!("user:{user_id}"),
-            ))
+            append_audit_in(
+                &mut tx,
+                AuditEvent::by(actor, "user.disable", format!("user:{user_id}")),
+            )
             .await?;
         }
+        tx.commit().await?;
+        // Every check refuses a disabled user; ending the sessions now also frees their rows.
+        self.end_user_sessions(user_id, None).await?;
         Ok(())
     }
 

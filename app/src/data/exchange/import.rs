@@ -3,13 +3,14 @@
 
 use super::{
     EXPORT_FORMAT, ExportAction, ExportAssessment, ExportEvidence, ExportOutcome, ExportScope,
-    ImportError, ImportProblem, ImportReport, MAX_IMPORT_BYTES,
+    ImportError, ImportProblem, ImportReport, MAX_IMPORT_BYTES, MAX_IMPORT_EVIDENCE,
 };
 use crate::assess::{
-    AnswerInput, EvidenceKind, MAX_TEXT, OutcomeDraft, ScopeKind, ScopeState, caf_answers,
-    check_draft, valid_date,
+    AnswerInput, EvidenceKind, MAX_ACTIONS_PER_OUTCOME, MAX_OWNER, MAX_TEXT, OutcomeDraft,
+    ScopeKind, ScopeState, caf_answers, check_draft, valid_date,
 };
 use crate::data::assessments::{Actor, MAX_SYSTEMS, insert_scope, need, scope_outcomes};
+use crate::data::audit::append_audit_in;
 use crate::data::{DataError, Db, EvidenceBody, OrgScope, check_evidence, now_utc};
 use crate::roles::Permission;
 use caf::{Framework, Status};
@@ -153,6 +154,16 @@ fn read_document(text: &str, problems: &mut Problems) -> Option<Read> {
     }
     let scopes = take_list(&mut root, "scopes", "", problems);
     let evidence = take_list(&mut root, "evidence", "", problems);
+    if evidence.len() > MAX_IMPORT_EVIDENCE {
+        problems.add(
+            "evidence",
+            format!(
+                "at most {MAX_IMPORT_EVIDENCE} evidence items; the file has {}.",
+                evidence.len()
+            ),
+        );
+        return None;
+    }
     let head: Head = parse(root, "$", problems)?;
     let _ = (head.format, head.exported_at, head.scopes, head.evidence);
     let assessment = parse(head.assessment, "assessment", problems);
@@ -164,6 +175,15 @@ fn read_document(text: &str, problems: &mut Problems) -> Option<Read> {
         for (o_at, mut value) in outcomes {
             let answers = take_list(&mut value, "answers", &o_at, problems);
             let actions = take_list(&mut value, "actions", &o_at, problems);
+            if actions.len() > MAX_ACTIONS_PER_OUTCOME {
+                problems.add(
+                    join(&o_at, "actions"),
+                    format!(
+                        "at most {MAX_ACTIONS_PER_OUTCOME} actions per outcome; the file has {}.",
+                        actions.len()
+                    ),
+                );
+            }
             let outcome: Option<ExportOutcome> = parse(value, &o_at, problems);
             let answers = answers
                 .into_iter()
@@ -262,6 +282,11 @@ fn check_action(at: &str, action: &ExportAction, problems: &mut Problems) {
     }
     if action.owner.trim().is_empty() {
         problems.add(join(at, "owner"), "name who owns the action.");
+    } else if action.owner.chars().count() > MAX_OWNER {
+        problems.add(
+            join(at, "owner"),
+            format!("too long: at most {MAX_OWNER} characters."),
+        );
     }
     for (text, key) in [
         (&action.description, "description"),
@@ -319,20 +344,7 @@ impl Db {
             Some(plan) if problems.0.is_empty() => plan,
             _ => return Err(ImportError::Rejected(problems.0)),
         };
-        let (id, created, existing) = self.write_import(org, &plan).await?;
-        self.append_audit(actor.event(
-            org,
-            "assessment.import",
-            format!("assessment:{id}"),
-            serde_json::json!({
-                "title": plan.title, "period": plan.period,
-                "framework": plan.framework.version, "source_organisation": plan.source,
-                "scopes": plan.scopes.iter().map(|s| &s.name).collect::<Vec<_>>(),
-                "answers": plan.scopes.iter().flat_map(|s| &s.outcomes).map(|o| o.draft.answers.len()).sum::<usize>(),
-                "evidence_created": created, "evidence_linked": existing, "notes": plan.notes,
-            }),
-        ))
-        .await?;
+        let id = self.write_import(org, &plan, actor).await?;
         Ok(ImportReport {
             assessment_id: id,
             notes: plan.notes,
@@ -833,11 +845,13 @@ impl Db {
 
     /// Writes a checked plan in one transaction. Returns the assessment id, the evidence items
     /// created and the register items linked.
+    /// Writes the plan and its audit record in one transaction; returns the new assessment's id.
     async fn write_import(
         &self,
         org: &OrgScope,
         plan: &ImportPlan,
-    ) -> Result<(i64, Vec<i64>, Vec<i64>), ImportError> {
+        actor: &Actor,
+    ) -> Result<i64, ImportError> {
         let now = now_utc();
         let user = org.user_id();
         let mut tx = self.pool().begin().await.map_err(DataError::from)?;
@@ -953,8 +967,24 @@ impl Db {
                 write_outcome(&mut tx, scope_id, o, &local, user, &now).await?;
             }
         }
+        append_audit_in(
+            &mut tx,
+            actor.event(
+                org,
+                "assessment.import",
+                format!("assessment:{id}"),
+                serde_json::json!({
+                    "title": plan.title, "period": plan.period,
+                    "framework": plan.framework.version, "source_organisation": plan.source,
+                    "scopes": plan.scopes.iter().map(|s| &s.name).collect::<Vec<_>>(),
+                    "answers": plan.scopes.iter().flat_map(|s| &s.outcomes).map(|o| o.draft.answers.len()).sum::<usize>(),
+                    "evidence_created": created, "evidence_linked": existing, "notes": plan.notes,
+                }),
+            ),
+        )
+        .await?;
         tx.commit().await.map_err(DataError::from)?;
-        Ok((id, created, existing))
+        Ok(id)
     }
 }
 
