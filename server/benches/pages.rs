@@ -43,6 +43,7 @@ async fn main() {
     )
     .expect("auth config");
     let args = server::config::ServeArgs {
+        trusted_proxies: Default::default(),
         addr: "127.0.0.1:0".parse().expect("addr"),
         site_root: folder.clone(),
         evidence_dir: folder.join("evidence"),

@@ -10,6 +10,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let auth = cli.auth_config()?;
     match cli.command {
         Some(Command::Framework(FrameworkCommand::Validate { file })) => validate(&file),
+        // Before the database is opened: restoring never writes over one.
+        Some(Command::Restore {
+            from,
+            evidence_dir,
+            check_only,
+        }) => {
+            let manifest = if check_only {
+                crate::backup::check(&from)?
+            } else {
+                crate::backup::restore(&from, &cli.database_url, &evidence_dir).await?
+            };
+            println!(
+                "{} the backup taken {}: {}, {} evidence file(s), {} audit record(s), each checked against its SHA-256.",
+                if check_only { "Checked" } else { "Restored" },
+                manifest.taken_at,
+                if manifest.database.is_some() {
+                    "the database"
+                } else {
+                    "no database (PostgreSQL)"
+                },
+                manifest.evidence.len(),
+                manifest
+                    .audit_records
+                    .map_or("unknown".to_owned(), |n| n.to_string()),
+            );
+            Ok(())
+        }
         command => {
             let db = Db::connect(&cli.database_url).await.with_context(|| {
                 format!("cannot open the database at {}", redact(&cli.database_url))
@@ -72,7 +99,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(Command::Demo(args)) => {
                     crate::demo::run(&db, &auth, &args.evidence_dir, &cli_actor()).await
                 }
-                Some(Command::Framework(FrameworkCommand::Validate { .. })) => unreachable!(),
+                Some(Command::Backup {
+                    output,
+                    evidence_dir,
+                }) => {
+                    let manifest = crate::backup::backup(&db, &evidence_dir, &output).await?;
+                    println!(
+                        "Backed up into {}: {}, {} evidence file(s){}.",
+                        output.display(),
+                        if manifest.database.is_some() {
+                            "the database"
+                        } else {
+                            "no database (PostgreSQL: back it up with pg_dump)"
+                        },
+                        manifest.evidence.len(),
+                        if manifest.missing.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                "; {} file(s) the database refers to were not in {}",
+                                manifest.missing.len(),
+                                evidence_dir.display()
+                            )
+                        }
+                    );
+                    Ok(())
+                }
+                Some(
+                    Command::Framework(FrameworkCommand::Validate { .. }) | Command::Restore { .. },
+                ) => unreachable!(),
             };
             db.close().await;
             result

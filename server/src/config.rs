@@ -41,6 +41,16 @@ pub struct Cli {
         global = true
     )]
     pub session_max_hours: i64,
+    /// How the log is written: `text` for people, or `json` (one object per line) for a log
+    /// collector.
+    #[arg(
+        long,
+        env = "CAF_LOG_FORMAT",
+        default_value = "text",
+        value_parser = ["text", "json"],
+        global = true
+    )]
+    pub log_format: String,
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -71,6 +81,29 @@ pub enum Command {
     /// Create a demo council with a signed-off CAF 3.2 assessment for last year and a signed-off
     /// CAF 4.0 assessment for this year, and print how to sign in and see the board report.
     Demo(DemoArgs),
+    /// Copy the database (SQLite) and the evidence files it uses into a new folder, with a
+    /// manifest of SHA-256 hashes, while the server runs.
+    Backup {
+        /// The folder to write (new or empty).
+        #[arg(long)]
+        output: PathBuf,
+        /// The evidence folder, as for `serve`.
+        #[arg(long, env = "CAF_EVIDENCE_DIR", default_value = "data/evidence")]
+        evidence_dir: PathBuf,
+    },
+    /// Check a backup against its manifest and restore it into a new SQLite database (the
+    /// `--database-url`, which must not exist yet) and the evidence folder.
+    Restore {
+        /// The backup folder.
+        #[arg(long)]
+        from: PathBuf,
+        /// The evidence folder to restore the files into.
+        #[arg(long, env = "CAF_EVIDENCE_DIR", default_value = "data/evidence")]
+        evidence_dir: PathBuf,
+        /// Only check the backup against its manifest; write nothing.
+        #[arg(long)]
+        check_only: bool,
+    },
 }
 
 /// Options of `report`.
@@ -225,6 +258,10 @@ pub struct ServeArgs {
     /// The protective marking printed on every page of a board report.
     #[arg(long, env = "CAF_REPORT_CLASSIFICATION", default_value = app::report::DEFAULT_CLASSIFICATION)]
     pub report_classification: String,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers are believed: addresses and
+    /// networks, comma-separated (e.g. `127.0.0.1,10.0.0.0/8`). None by default.
+    #[arg(long, env = "CAF_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: crate::client_address::TrustedProxies,
 }
 
 impl Cli {

@@ -6,6 +6,7 @@
 //! passed the password but not the second factor reaches only the open area; anything else
 //! answers 401 (server functions) or redirects to its next sign-in step (pages).
 
+use crate::client_address::TrustedProxies;
 use crate::web::AppState;
 use app::auth::{RequestAuth, RequestMeta, Stage, flow, next_step_path};
 use app::error::AppError;
@@ -36,6 +37,7 @@ pub fn area(path: &str) -> Area {
     if under("/pkg")
         || path == "/favicon.ico"
         || path == "/healthz"
+        || path == "/readyz"
         || under("/signin")
         || under("/setup")
         || under("/invite")
@@ -63,12 +65,16 @@ fn error_response(status: StatusCode, error: &AppError) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-fn request_meta(request: &Request<Body>) -> RequestMeta {
+fn request_meta(request: &Request<Body>, proxies: &TrustedProxies) -> RequestMeta {
     RequestMeta {
         address: request
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string()),
+            .map(|ConnectInfo(addr)| {
+                proxies
+                    .client_address(addr.ip(), request.headers())
+                    .to_string()
+            }),
         user_agent: request
             .headers()
             .get(header::USER_AGENT)
@@ -119,7 +125,7 @@ pub async fn sign_in_gate(
         };
         return Redirect::to(&target).into_response();
     }
-    let meta = request_meta(&request);
+    let meta = request_meta(&request, &state.trusted_proxies);
     request.extensions_mut().insert(RequestAuth {
         session,
         user,

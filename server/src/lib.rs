@@ -2,7 +2,9 @@
 
 #![recursion_limit = "256"]
 
+pub mod backup;
 pub mod cli;
+pub mod client_address;
 pub mod config;
 pub mod demo;
 pub mod evidence_routes;

@@ -37,6 +37,8 @@ pub struct AppState {
     pub evidence: EvidenceStore,
     /// Board report settings.
     pub report: crate::report::routes::ReportSettings,
+    /// Reverse proxies whose forwarded client addresses are believed.
+    pub trusted_proxies: crate::client_address::TrustedProxies,
 }
 
 /// Builds the whole router for a database, a site root and the sign-in settings.
@@ -69,11 +71,13 @@ pub fn router(db: Db, args: &ServeArgs, auth: AuthConfig) -> Router {
         report: crate::report::routes::ReportSettings {
             classification: args.report_classification.trim().to_owned(),
         },
+        trusted_proxies: args.trusted_proxies.clone(),
     };
     let routes = route_list();
     Router::new()
         .route("/api/{*fn_name}", get(server_fns).post(server_fns))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readiness))
         .merge(crate::evidence_routes::routes(state.evidence.limit))
         .merge(crate::exchange_routes::routes())
         .merge(crate::report::routes::routes())
@@ -188,10 +192,52 @@ pub async fn serve(db: Db, args: ServeArgs, auth: AuthConfig) -> anyhow::Result<
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    .with_graceful_shutdown(shutdown_signal())
     .await?;
     sweeper.abort();
     Ok(())
+}
+
+/// Readiness: 200 when the database answers, 503 when it does not (the process may be alive while
+/// its database is away; a load balancer then sends traffic elsewhere).
+async fn readiness(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> (axum::http::StatusCode, &'static str) {
+    match state.db.ping().await {
+        Ok(()) => (axum::http::StatusCode::OK, "ready"),
+        Err(error) => {
+            tracing::warn!(%error, "readiness: the database does not answer");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "the database does not answer",
+            )
+        }
+    }
+}
+
+/// Ctrl-C or SIGTERM (what service managers send): stop accepting connections and let the
+/// requests in flight finish.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
 }

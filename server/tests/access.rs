@@ -163,6 +163,7 @@ fn router(db: &Db, public_url: &str) -> Router {
     let auth = app::auth::AuthConfig::new(public_url, Duration::minutes(30), Duration::hours(12))
         .expect("auth config");
     let args = ServeArgs {
+        trusted_proxies: Default::default(),
         addr: "127.0.0.1:0".parse().expect("addr"),
         site_root: std::env::temp_dir(),
         evidence_dir: evidence_dir(),

@@ -24,6 +24,7 @@ async fn app_serving(
     db.migrate().await.expect("migrate");
     db.register_bundled().await.expect("register");
     let args = ServeArgs {
+        trusted_proxies: Default::default(),
         addr: "127.0.0.1:0".parse().expect("addr"),
         site_root,
         evidence_dir: std::env::temp_dir().join("caf-evidence-unused"),

@@ -142,6 +142,7 @@ pub fn router(t: &TestDb, max_upload_mib: u64) -> Router {
     let auth = app::auth::AuthConfig::new(LOCAL, Duration::minutes(30), Duration::hours(12))
         .expect("auth config");
     let args = ServeArgs {
+        trusted_proxies: Default::default(),
         addr: "127.0.0.1:0".parse().expect("addr"),
         site_root: std::env::temp_dir(),
         evidence_dir: t.evidence_dir.clone(),
