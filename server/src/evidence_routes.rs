@@ -42,6 +42,10 @@ pub struct EvidenceStore {
     pub blobs: Arc<dyn BlobStore>,
     /// The size limit, in bytes.
     pub limit: u64,
+    /// Held shared by an upload from storing its bytes until its register item exists, and
+    /// exclusively while a removal decides whether a file's bytes are still used and deletes them:
+    /// a removal can then never delete the bytes of an identical file being uploaded.
+    pub lifecycle: Arc<tokio::sync::RwLock<()>>,
 }
 
 /// The upload and download routes, for merging into the app's router.
@@ -312,6 +316,7 @@ async fn upload(
         let Ok(kind) = kind else {
             return upload_error(&back, "Choose a file to upload.");
         };
+        let lifecycle = state.evidence.lifecycle.read().await;
         let stored = match store_file(state.evidence.blobs.as_ref(), field, kind, limit).await {
             Ok(Upload::Stored(stored)) => stored,
             Ok(Upload::Empty) => {
@@ -344,6 +349,7 @@ async fn upload(
             Err(DataError::Invalid(message)) => return upload_error(&back, &message),
             Err(error) => return data_error(error),
         };
+        drop(lifecycle);
         if let Some((scope_id, outcome)) = link
             && let Err(error) = state
                 .db
@@ -584,11 +590,18 @@ async fn remove(
         }
         Err(error) => return data_error(error),
     };
-    if let Some(sha256) = unused
-        && let Err(error) = state.evidence.blobs.remove(&sha256).await
-    {
-        // The item is gone from the register either way; the bytes wait for an administrator.
-        tracing::error!(%sha256, %error, "could not delete a removed evidence file's bytes");
+    if let Some(sha256) = unused {
+        // Decided again under the exclusive lock: an upload of the same bytes may have stored
+        // them (and be about to add its item) since the removal was committed.
+        let _lifecycle = state.evidence.lifecycle.write().await;
+        let in_use = match state.db.evidence_file_in_use(&sha256).await {
+            Ok(in_use) => in_use,
+            Err(error) => return data_error(error),
+        };
+        if !in_use && let Err(error) = state.evidence.blobs.remove(&sha256).await {
+            // The item is gone from the register either way; the bytes wait for an administrator.
+            tracing::error!(%sha256, %error, "could not delete a removed evidence file's bytes");
+        }
     }
     Redirect::to(&with_query(&register, "removed", &id.to_string())).into_response()
 }

@@ -62,6 +62,7 @@ pub fn router(db: Db, args: &ServeArgs, auth: AuthConfig) -> Router {
     let evidence = EvidenceStore {
         blobs: std::sync::Arc::new(LocalDiskStore::new(&args.evidence_dir)),
         limit: args.upload_limit(),
+        lifecycle: std::sync::Arc::new(tokio::sync::RwLock::new(())),
     };
     let state = AppState {
         leptos_options,

@@ -991,3 +991,72 @@ on_both!(
         assert_eq!(again.status, StatusCode::NOT_FOUND);
     }
 );
+
+on_both!(
+    a_removal_never_deletes_the_bytes_of_an_identical_upload,
+    |t: TestDb| async move {
+        let w = world(&t.db).await;
+        let app = router(&t, 1);
+        let bytes = b"the same backup report, uploaded twice at once";
+        let parts = |title: &'static str| {
+            fields(
+                title,
+                &[Part::File {
+                    name: "report.txt",
+                    media: "text/plain",
+                    bytes,
+                }],
+            )
+        };
+        for round in 0..12 {
+            let old = added_id(&upload(&app, "alpha", &w.assessor, &parts("Old copy")).await);
+            // The old copy is removed while an identical file is being uploaded.
+            let remover = {
+                let (app, cookie) = (app.clone(), w.assessor.clone());
+                tokio::spawn(async move {
+                    send(
+                        &app,
+                        remove_request(
+                            &format!("/org/alpha/evidence/{old}/remove"),
+                            &cookie,
+                            LOCAL,
+                        ),
+                    )
+                    .await
+                })
+            };
+            let uploader = {
+                let (app, cookie) = (app.clone(), w.assessor.clone());
+                tokio::spawn(
+                    async move { upload(&app, "alpha", &cookie, &parts("New copy")).await },
+                )
+            };
+            let removed = remover.await.expect("removal");
+            assert_eq!(removed.status, StatusCode::SEE_OTHER, "round {round}");
+            let new = added_id(&uploader.await.expect("upload"));
+            // Whatever the order, the new item's bytes are there.
+            let download = send(
+                &app,
+                get(
+                    &format!("/org/alpha/evidence/{new}/download"),
+                    Some(&w.assessor),
+                ),
+            )
+            .await;
+            assert_eq!(download.status, StatusCode::OK, "round {round}");
+            assert_eq!(download.body, bytes.to_vec(), "round {round}");
+            // Clear the way for the next round: removing the new copy deletes the bytes.
+            let reply = send(
+                &app,
+                remove_request(
+                    &format!("/org/alpha/evidence/{new}/remove"),
+                    &w.assessor,
+                    LOCAL,
+                ),
+            )
+            .await;
+            assert_eq!(reply.status, StatusCode::SEE_OTHER);
+            assert!(stored_files(&t.evidence_dir).is_empty(), "round {round}");
+        }
+    }
+);

@@ -382,6 +382,16 @@ impl Db {
         Ok((still_used == 0).then_some(sha256))
     }
 
+    /// Whether any register item of any organisation uses the file with these bytes.
+    pub async fn evidence_file_in_use(&self, sha256: &str) -> Result<bool, DataError> {
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM evidence WHERE file_sha256 = $1")
+            .bind(sha256)
+            .fetch_one(self.pool())
+            .await?
+            .try_get("n")?;
+        Ok(n > 0)
+    }
+
     /// The organisation's register, newest first.
     pub async fn list_evidence(&self, org: &OrgScope) -> Result<Vec<EvidenceItem>, DataError> {
         if !org.role().can(Permission::ReadAssessments) {
