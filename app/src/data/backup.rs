@@ -30,6 +30,23 @@ impl Db {
         Ok(())
     }
 
+    /// SQLite's own check of the database file: `ok` when it is sound, else what is wrong.
+    pub async fn integrity_check(&self) -> Result<String, DataError> {
+        if self.engine() != Engine::Sqlite {
+            return Err(DataError::Invalid(
+                "integrity_check is SQLite's; PostgreSQL checks its own pages.".into(),
+            ));
+        }
+        let rows = sqlx::query("PRAGMA integrity_check")
+            .fetch_all(self.pool())
+            .await?;
+        let lines: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<Result<_, _>>()?;
+        Ok(lines.join("\n"))
+    }
+
     /// The SHA-256 of every evidence file any register item uses, sorted.
     pub async fn evidence_file_hashes(&self) -> Result<Vec<String>, DataError> {
         sqlx::query(
