@@ -134,16 +134,17 @@ pub fn current_path() -> String {
     }
 }
 
+/// What stays as it is in a query value holding a path: letters, digits, `-._~` and `/`.
+const QUERY_PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
 /// Percent-encodes a path for use as a query value (`/signin?next=...`), keeping `/` readable.
 pub fn escape_query_value(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(text, QUERY_PATH).to_string()
 }
 
 /// A `next` address from the query string, if it is a path on this site (never another site).

@@ -457,16 +457,16 @@ fn ascii_name(name: &str) -> String {
         .collect()
 }
 
+/// What RFC 8187 lets stand in a `filename*` value here: letters, digits and `-._~`.
+const ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// The UTF-8 name for the `filename*` parameter, percent-encoded (RFC 8187).
 fn encoded_name(name: &str) -> String {
-    name.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(name, ATTR_CHAR).to_string()
 }
 
 /// `Content-Disposition` for a download of a file shown as `name` (already a bare file name).

@@ -6,7 +6,7 @@ mod export;
 mod import;
 mod stored_text;
 
-pub use csv::{CSV_HEADER, csv_cell};
+pub use csv::{CSV_HEADER, csv_rows, formula_safe};
 
 use crate::assess::{
     ActionStatus, AnswerInput, EvidenceFields, EvidenceKind, ScopeKind, ScopeState,

@@ -46,7 +46,7 @@ pub use evidence::{EvidenceBody, StoredFile, check_evidence, display_file_name};
 pub use exchange::{
     AssessmentExport, CSV_HEADER, EXPORT_FORMAT, ExportAction, ExportAssessment, ExportComment,
     ExportEvidence, ExportOutcome, ExportScope, ImportError, ImportProblem, ImportReport,
-    MAX_IMPORT_BYTES, MAX_IMPORT_EVIDENCE, csv_cell,
+    MAX_IMPORT_BYTES, MAX_IMPORT_EVIDENCE, csv_rows, formula_safe,
 };
 pub use frameworks::{ImportOutcome, StoredFramework};
 pub use invitations::Invitation;

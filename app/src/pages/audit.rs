@@ -46,17 +46,17 @@ fn address(base: &str, query: &AuditQuery, page: i64) -> String {
     }
 }
 
-/// Percent-encodes a query value (letters, digits and `-._~:` stay as they are).
+/// What stays as it is in a query value: letters, digits and `-._~:` (times keep their colons).
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b':');
+
+/// Percent-encodes a query value.
 fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b':' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 /// The filter form, the records of one page in words, and links to the pages either side.

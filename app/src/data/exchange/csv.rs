@@ -32,30 +32,37 @@ pub const CSV_HEADER: [&str; 21] = [
     "snapshot sha256",
 ];
 
-/// One cell, safe for spreadsheets: text that a spreadsheet would run as a formula (starting
-/// `=`, `+`, `-`, `@`, tab or carriage return) gets a leading apostrophe, and a cell holding a
-/// comma, quote or line break is quoted as RFC 4180 says.
-pub fn csv_cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+/// A cell's text, safe for spreadsheets: text that a spreadsheet would run as a formula
+/// (starting `=`, `+`, `-`, `@`, tab or carriage return) gets a leading apostrophe. Quoting is
+/// the `csv` crate's (RFC 4180).
+pub fn formula_safe(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_owned()
-    };
-    if text.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text
     }
 }
 
-fn line(cells: &[String]) -> String {
-    let mut out = cells
-        .iter()
-        .map(|c| csv_cell(c))
-        .collect::<Vec<_>>()
-        .join(",");
-    out.push_str("\r\n");
-    out
+/// Rows as CSV: UTF-8, CRLF line ends, fields quoted only where RFC 4180 needs it, every cell
+/// made formula-safe.
+pub fn csv_rows<I, R>(rows: I) -> Result<String, DataError>
+where
+    I: IntoIterator<Item = R>,
+    R: IntoIterator<Item = String>,
+{
+    let mut writer = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::CRLF)
+        .flexible(true)
+        .from_writer(Vec::new());
+    for row in rows {
+        writer
+            .write_record(row.into_iter().map(|cell| formula_safe(&cell)))
+            .map_err(|e| DataError::Document(format!("writing CSV: {e}")))?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| DataError::Document(format!("writing CSV: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| DataError::Document(format!("writing CSV: {e}")))
 }
 
 fn label(status: Option<Status>) -> String {
@@ -91,7 +98,7 @@ impl Db {
         .map(|r| Ok((r.try_get("email")?, r.try_get("display_name")?)))
         .collect::<Result<_, DataError>>()?;
         let a = &document.assessment;
-        let mut out = line(&CSV_HEADER.map(str::to_owned));
+        let mut rows: Vec<Vec<String>> = vec![CSV_HEADER.map(str::to_owned).to_vec()];
         for scope in &document.scopes {
             let by_id: BTreeMap<&str, &super::ExportOutcome> =
                 scope.outcomes.iter().map(|o| (o.id.as_str(), o)).collect();
@@ -102,7 +109,7 @@ impl Db {
                 let target = a.targets.get(&outcome.id).copied();
                 let confirmed = record.confirmed.as_deref().and_then(Status::from_key);
                 let suggested = record.suggested;
-                out.push_str(&line(&[
+                rows.push(vec![
                     a.title.clone(),
                     a.period.clone(),
                     a.framework_version.clone(),
@@ -153,7 +160,7 @@ impl Db {
                         .as_ref()
                         .map(|s| s.sha256.clone())
                         .unwrap_or_default(),
-                ]));
+                ]);
             }
         }
         self.append_audit(actor.event(
@@ -163,7 +170,7 @@ impl Db {
             serde_json::json!({ "format": "csv", "title": a.title }),
         ))
         .await?;
-        Ok(out)
+        csv_rows(rows)
     }
 }
 
@@ -171,19 +178,32 @@ impl Db {
 mod tests {
     use super::*;
 
+    fn one(cell: &str) -> String {
+        csv_rows([vec![cell.to_owned(), "next".to_owned()]])
+            .expect("csv")
+            .trim_end_matches("\r\n")
+            .trim_end_matches(",next")
+            .to_owned()
+    }
+
     #[test]
     fn cells_are_quoted_and_formulas_neutralised() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("two\nlines"), "\"two\nlines\"");
-        assert_eq!(csv_cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(one("plain"), "plain");
+        assert_eq!(one("a,b"), "\"a,b\"");
+        assert_eq!(one("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(one("two\nlines"), "\"two\nlines\"");
+        assert_eq!(one("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         for risky in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
             assert!(
-                csv_cell(risky).trim_start_matches('"').starts_with('\''),
+                one(risky).trim_start_matches('"').starts_with('\''),
                 "{risky:?}"
             );
         }
-        assert_eq!(csv_cell(""), "");
+        assert_eq!(one(""), "");
+        assert_eq!(
+            csv_rows([vec!["a".to_owned(), "b".to_owned()], vec!["c".to_owned(), String::new()]])
+                .expect("csv"),
+            "a,b\r\nc,\r\n"
+        );
     }
 }

@@ -47,8 +47,20 @@ fn parse<T: DeserializeOwned>(value: Value, at: &str, problems: &mut Problems) -
         problems.add(at, "is missing.");
         return None;
     }
-    serde_json::from_value(value)
-        .map_err(|e| problems.add(at, format!("{e}.")))
+    // serde_path_to_error names the field inside the value that was wrong (e.g. `fields.owner`),
+    // so the problem is reported at the field itself.
+    serde_path_to_error::deserialize(value)
+        .map_err(|e| {
+            let inner = e.path().to_string();
+            let place = if inner.is_empty() || inner == "." {
+                at.to_owned()
+            } else if at == "$" {
+                inner
+            } else {
+                join(at, &inner)
+            };
+            problems.add(place, format!("{}.", e.inner()));
+        })
         .ok()
 }
 
