@@ -485,7 +485,7 @@ on_both!(
             "scopes[0].outcomes[0].answers[1]:",
             "scopes[0].outcomes[0].due:",
             "scopes[0].outcomes[1].id: B1.a is not an outcome of the organisation scope",
-            "scopes[2]: unknown variant `finished`",
+            "scopes[2].state: unknown variant `finished`",
             "scopes[1].outcomes[0].evidence[0]: refers to evidence \"e99\"",
             "scopes[1].outcomes[0].actions[0].description:",
             "scopes[1].outcomes[0].actions[0].due:",

@@ -323,7 +323,7 @@ impl Db {
         admin: bool,
         actor: &str,
     ) -> Result<(), DataError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE users SET is_platform_admin = $1 WHERE id = $2")
             .bind(i64::from(admin))
             .bind(user_id)
@@ -437,7 +437,7 @@ impl Db {
         user_id: i64,
         event: AuditEvent,
     ) -> Result<(), DataError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let before: Option<String> = sqlx::query(
             "DELETE FROM memberships WHERE organisation_id = $1 AND user_id = $2 RETURNING role",
         )
@@ -485,7 +485,7 @@ impl Db {
         event: AuditEvent,
     ) -> Result<i64, DataError> {
         let name = check_key_name(name)?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = match sqlx::query(
             "INSERT INTO security_keys (user_id, credential_id, name, passkey, sign_count, \
              backup_eligible, backup_state, created_at) VALUES ($1, $2, $3, $4, 0, $5, $6, $7) \
@@ -554,7 +554,7 @@ impl Db {
         event: AuditEvent,
     ) -> Result<(), DataError> {
         let name = check_key_name(name)?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query("UPDATE security_keys SET name = $1 WHERE id = $2 AND user_id = $3")
             .bind(&name)
             .bind(key_id)
@@ -583,7 +583,7 @@ impl Db {
         // The user's row is taken first (a row lock on PostgreSQL, the write lock on SQLite), so
         // two removals of different keys run one after the other and the second counts what the
         // first left: together they cannot leave the user with none.
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE users SET display_name = display_name WHERE id = $1")
             .bind(user_id)
             .execute(&mut *tx)
@@ -624,7 +624,7 @@ impl Db {
     /// The audited way back for a user who lost every key: removes their keys and recovery codes
     /// and ends their sessions, so their next sign-in registers a new key.
     pub async fn reset_factors(&self, user_id: i64, event: AuditEvent) -> Result<u64, DataError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let keys = sqlx::query("DELETE FROM security_keys WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut *tx)
@@ -660,7 +660,7 @@ impl Db {
             .map(|_| random_recovery_code())
             .collect();
         let now = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
             .bind(user_id)
             .execute(&mut *tx)
@@ -720,7 +720,7 @@ impl Db {
             .map(super::people::normalise_email)
             .transpose()?;
         let token = random_token();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         if link.purpose == LinkPurpose::Setup {
             sqlx::query("DELETE FROM one_time_links WHERE purpose = 'setup' AND used_at IS NULL")
                 .execute(&mut *tx)
@@ -813,7 +813,7 @@ impl Db {
             )
         };
         let now = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query(
             "UPDATE one_time_links SET used_at = $1 \
              WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \

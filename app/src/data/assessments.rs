@@ -216,7 +216,7 @@ impl Db {
             .try_get("name")?;
         self.lock_framework(&input.framework_version).await?;
         let now = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let id = insert_assessment(
             &mut tx,
             org,
@@ -447,7 +447,7 @@ impl Db {
                 "Part of this assessment is signed off; its targets are final.".into(),
             ));
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let before: Option<String> = sqlx::query(
             "SELECT target FROM assessment_targets WHERE assessment_id = $1 AND outcome_id = $2",
         )
@@ -568,7 +568,7 @@ impl Db {
         let before = self.outcome_record(org, scope_id, outcome_id).await?;
         let suggested = caf::suggest_status(outcome, &caf_answers(&draft.answers)).status;
         let now = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         // First take the scope's row (a row lock on PostgreSQL, the write lock on SQLite) while it
         // is still being answered: a Submit is then either wholly before this save (and the save
         // touches nothing) or wholly after it (and sees what was saved).
@@ -694,7 +694,7 @@ impl Db {
                 ));
             }
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE scope_outcomes SET assignee_id = $1, due_date = $2 \
              WHERE scope_id = $3 AND outcome_id = $4",
@@ -768,7 +768,7 @@ impl Db {
         } else {
             None
         };
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE scopes SET state = $1, state_changed_at = $2 WHERE id = $3 AND state = $4",
         )
@@ -865,7 +865,7 @@ impl Db {
             return Err(DataError::Invalid("Write a comment first.".into()));
         }
         too_long(body, "comment")?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let id = insert_comment(
             &mut tx,
             scope_id,
@@ -912,7 +912,7 @@ impl Db {
         if self.scope_row(org, scope_id).await?.state == ScopeState::SignedOff {
             return Err(signed_off());
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query(
             "UPDATE comments SET resolved_at = $1, resolved_by = $2 WHERE id = $3 AND resolved_at IS NULL",
         )
@@ -1083,7 +1083,7 @@ impl Db {
         } else {
             ActionStatus::Proposed
         };
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO plan_actions (scope_id, outcome_id, description, owner, due_date, status, \
              proposed_by, proposed_at, accepted_by, accepted_at) \
@@ -1146,7 +1146,7 @@ impl Db {
             ));
         }
         let accepting = before == "proposed" && status != ActionStatus::Proposed;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE plan_actions SET status = $1, notes = $2, \
              accepted_by = CASE WHEN $3 = 1 THEN $4 ELSE accepted_by END, \

@@ -145,7 +145,7 @@ impl Db {
     /// The head row is updated first, which takes the write lock (SQLite) or the row lock
     /// (PostgreSQL), so concurrent appends queue up instead of forking the chain.
     pub async fn append_audit(&self, event: AuditEvent) -> Result<AuditRecord, DataError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let record = append_audit_in(&mut tx, event).await?;
         tx.commit().await?;
         Ok(record)

@@ -162,7 +162,7 @@ impl Db {
             .try_get("name")?;
         self.lock_framework(&input.framework_version).await?;
         let now = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let id = insert_assessment(
             &mut tx,
             org,

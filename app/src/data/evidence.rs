@@ -174,7 +174,7 @@ impl Db {
             EvidenceBody::Note(n) => (EvidenceKind::Note, None, Some(n.trim()), None),
         };
         let now = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO evidence (organisation_id, kind, title, owner, describes_date, review_by, \
              classification, url, note, file_sha256, file_name, file_size, media_type, created_by, \
@@ -277,7 +277,7 @@ impl Db {
         if changes.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE evidence SET title = $1, owner = $2, describes_date = $3, review_by = $4, \
              classification = $5, url = $6, note = $7, updated_at = $8 \
@@ -324,7 +324,7 @@ impl Db {
             return Err(not_found());
         }
         let item = self.evidence_item(org, id).await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let states: Vec<String> = sqlx::query(
             "SELECT DISTINCT s.state FROM evidence_links l JOIN scopes s ON s.id = l.scope_id \
              WHERE l.evidence_id = $1",
@@ -488,7 +488,7 @@ impl Db {
         if exists.is_none() {
             return Err(not_found());
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         if link {
             sqlx::query(
                 "INSERT INTO evidence_links (evidence_id, scope_id, outcome_id, linked_by, linked_at) \

@@ -136,7 +136,7 @@ impl Db {
         let document =
             serde_json::to_string(framework).map_err(|e| DataError::Document(e.to_string()))?;
         let now = now_utc();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let existing =
             sqlx::query("SELECT id, content_hash, locked_at FROM frameworks WHERE version = $1")
                 .bind(&framework.version)

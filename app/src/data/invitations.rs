@@ -132,7 +132,7 @@ impl Db {
         invitation_id: i64,
         address: Option<&str>,
     ) -> Result<(), DataError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let (organisation_id, role, until, platform_admin, email) =
             take(&mut tx, user_id, invitation_id).await?;
         let mut before: Option<String> = None;
@@ -188,7 +188,7 @@ impl Db {
         invitation_id: i64,
         address: Option<&str>,
     ) -> Result<(), DataError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let (organisation_id, role, _, platform_admin, email) =
             take(&mut tx, user_id, invitation_id).await?;
         let mut event = AuditEvent::by(

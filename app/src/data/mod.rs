@@ -195,6 +195,19 @@ impl Db {
         &self.pool
     }
 
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a transaction that read first and wrote later could otherwise find
+    /// that another writer committed in between and fail with "database is locked" instead of
+    /// waiting its turn. On PostgreSQL it is an ordinary transaction (rows are locked as written).
+    pub(crate) async fn write_tx(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.engine {
+            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Engine::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// Whether the database answers a query now (for the readiness check).
     pub async fn ping(&self) -> Result<(), DataError> {
         sqlx::query("SELECT 1 AS one")

@@ -142,7 +142,7 @@ impl Db {
                 "Enter the organisation's name (at most 200 characters).".into(),
             ));
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = match sqlx::query(
             "INSERT INTO organisations (slug, name, kind, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
@@ -190,7 +190,7 @@ impl Db {
                 "Enter the person's name (at most 200 characters).".into(),
             ));
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let id: i64 = match sqlx::query(
             "INSERT INTO users (email, display_name, webauthn_user_id, created_at) \
              VALUES ($1, $2, $3, $4) RETURNING id",
@@ -226,7 +226,7 @@ impl Db {
         expires_at: Option<&str>,
         actor: &str,
     ) -> Result<(), DataError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let before: Option<String> =
             sqlx::query("SELECT role FROM memberships WHERE user_id = $1 AND organisation_id = $2")
                 .bind(user_id)
@@ -261,7 +261,7 @@ impl Db {
 
     /// Disables a user: from now on every check refuses them.
     pub async fn disable_user(&self, user_id: i64, actor: &str) -> Result<(), DataError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let done =
             sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
                 .bind(now_utc())

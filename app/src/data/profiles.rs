@@ -48,7 +48,7 @@ impl Db {
         let hash = sha256_hex(
             &serde_json::to_vec(profile).map_err(|e| DataError::Document(e.to_string()))?,
         );
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let framework_id: i64 = sqlx::query("SELECT id FROM frameworks WHERE version = $1")
             .bind(&profile.framework_version)
             .fetch_one(&mut *tx)

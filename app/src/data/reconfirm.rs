@@ -242,7 +242,7 @@ impl Db {
         need(org, Permission::EditAnswers)?;
         let scope = self.scope_row(org, scope_id).await?;
         editable(scope.state)?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let done = mark_reconfirmed(&mut tx, org, scope_id, outcome_id).await?;
         if done {
             append_audit_in(
@@ -299,7 +299,7 @@ impl Db {
             .iter()
             .filter(in_objective)
             .partition(|c| c.unchanged);
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut count = 0;
         for c in &unchanged {
             if mark_reconfirmed(&mut tx, org, scope_id, &c.outcome).await? {

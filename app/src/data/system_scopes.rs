@@ -115,7 +115,7 @@ impl Db {
         .ok_or_else(not_found)?
         .try_get("version")?;
         let framework = self.framework_text(&version).await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         running_assessment(&mut tx, org, assessment_id).await?;
         let row = sqlx::query(
             "SELECT COUNT(*) AS systems, COALESCE(MAX(position), 0) AS last, \
@@ -195,7 +195,7 @@ impl Db {
         actor: &Actor,
     ) -> Result<ScopeContents, DataError> {
         need(org, Permission::LeadAssessment)?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let (assessment_id, name, system, state) =
             self.system_scope(&mut tx, org, scope_id).await?;
         running_assessment(&mut tx, org, assessment_id).await?;

@@ -106,7 +106,7 @@ impl Db {
                 "The description is too long (at most 1000 characters).".into(),
             ));
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let before = sqlx::query(
             "SELECT name, description FROM critical_systems WHERE id = $1 AND organisation_id = $2",
         )

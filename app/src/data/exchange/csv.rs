@@ -201,8 +201,11 @@ mod tests {
         }
         assert_eq!(one(""), "");
         assert_eq!(
-            csv_rows([vec!["a".to_owned(), "b".to_owned()], vec!["c".to_owned(), String::new()]])
-                .expect("csv"),
+            csv_rows([
+                vec!["a".to_owned(), "b".to_owned()],
+                vec!["c".to_owned(), String::new()]
+            ])
+            .expect("csv"),
             "a,b\r\nc,\r\n"
         );
     }

@@ -866,7 +866,7 @@ impl Db {
     ) -> Result<i64, ImportError> {
         let now = now_utc();
         let user = org.user_id();
-        let mut tx = self.pool().begin().await.map_err(DataError::from)?;
+        let mut tx = self.write_tx().await.map_err(DataError::from)?;
         let version = &plan.framework.version;
         sqlx::query(
             "UPDATE frameworks SET locked_at = $1 WHERE version = $2 AND locked_at IS NULL",
