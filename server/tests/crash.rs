@@ -10,9 +10,8 @@
 #[allow(dead_code, reason = "this test uses only some of the shared helpers")]
 mod support;
 
-use app::assess::ScopeKind;
-use app::data::{Actor, ChainReport, Db, NewAssessment, OrganisationKind};
-use app::roles::{Permission, Role};
+use app::data::{ChainReport, Db};
+use app::roles::Permission;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -56,74 +55,7 @@ async fn rig(url: &str, dir: &Path) -> Rig {
     let db = Db::connect(url).await.expect("open");
     db.migrate().await.expect("migrate");
     db.register_bundled().await.expect("frameworks");
-    let org = db
-        .create_organisation(
-            "crash",
-            "Crash Test Council",
-            OrganisationKind::Council,
-            "test",
-        )
-        .await
-        .expect("organisation");
-    let lead = db
-        .create_user("lead@crash.gov.uk", "Lead", "test")
-        .await
-        .expect("user");
-    db.set_membership(lead, org.id, Role::CafLead, None, "test")
-        .await
-        .expect("membership");
-    let scope = db
-        .authorize(lead, "crash", Permission::LeadAssessment, None)
-        .await
-        .expect("scope");
-    let profile = db.profiles_for("4.0").await.expect("profiles")[0]
-        .profile
-        .id
-        .clone();
-    let id = db
-        .create_assessment(
-            &scope,
-            &NewAssessment {
-                title: "Crash CAF".into(),
-                period: "2026/27".into(),
-                framework_version: "4.0".into(),
-                profile,
-                own_profile: false,
-                organisation_description: String::new(),
-                systems: vec![("Payroll".into(), String::new())],
-            },
-            &Actor {
-                user_id: lead,
-                email: "lead@crash.gov.uk".into(),
-                address: None,
-            },
-        )
-        .await
-        .expect("assessment");
-    let framework = caf::bundled_framework("4.0").expect("4.0");
-    let mut cells = Vec::new();
-    for s in db
-        .assessment_summary(&scope, id)
-        .await
-        .expect("summary")
-        .scopes
-    {
-        let objectives = match s.kind {
-            ScopeKind::Organisation => ["A", "D"],
-            ScopeKind::System => ["B", "C"],
-        };
-        for o in framework
-            .objectives
-            .iter()
-            .filter(|o| objectives.contains(&o.id.as_str()))
-        {
-            for p in &o.principles {
-                for c in &p.outcomes {
-                    cells.push((s.id, c.id.clone()));
-                }
-            }
-        }
-    }
+    let support::Council { lead, cells, .. } = support::council_assessment(&db, "crash", 1).await;
     let cookie = support::signed_in(&db, lead).await;
     db.close().await;
     let site = dir.join("site");
@@ -430,5 +362,57 @@ async fn acknowledged_writes_survive_kill_9_on_postgres() {
         .execute(&pool)
         .await
         .expect("drop");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// SIGTERM (what service managers send) stops the server cleanly: it exits with success rather
+/// than dying of the signal, and says so in its log, here written as JSON lines.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_server_cleanly_and_the_log_can_be_json() {
+    let dir = scratch("sigterm");
+    let url = format!("sqlite://{}", dir.join("term.db").display());
+    let rig = rig(&url, &dir).await;
+    let port = free_port();
+    let server = Command::new(env!("CARGO_BIN_EXE_server"))
+        .args([
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--site-root",
+            rig.site.to_str().expect("path"),
+            "--log-format",
+            "json",
+        ])
+        .env("DATABASE_URL", &rig.url)
+        .env("CAF_EVIDENCE_DIR", &rig.evidence)
+        .env("CAF_PUBLIC_URL", format!("http://localhost:{port}"))
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the server");
+    wait_until_ready(port).await;
+    let sent = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(sent.success());
+    let output = server.wait_with_output().expect("the server ends");
+    assert!(
+        output.status.success(),
+        "ended by the signal: {:?}",
+        output.status
+    );
+    let log = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("shutting down"))),
+        "{log}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

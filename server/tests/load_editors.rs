@@ -13,8 +13,6 @@
 #[allow(dead_code, reason = "this test uses only some of the shared helpers")]
 mod support;
 
-use app::assess::ScopeKind;
-use app::data::{Actor, NewAssessment, OrganisationKind};
 use app::roles::{Permission, Role};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -51,76 +49,7 @@ struct Seen {
 /// A council with an assessment of six scopes, and `editors` signed-in assessors.
 async fn council(t: &TestDb, editors: usize) -> (Vec<Cell>, Vec<String>) {
     let db = &t.db;
-    let org = db
-        .create_organisation(
-            "load",
-            "Load Borough Council",
-            OrganisationKind::Council,
-            "test",
-        )
-        .await
-        .expect("organisation");
-    let lead = db
-        .create_user("lead@load.gov.uk", "Lead", "test")
-        .await
-        .expect("lead");
-    db.set_membership(lead, org.id, Role::CafLead, None, "test")
-        .await
-        .expect("membership");
-    let scope = db
-        .authorize(lead, "load", Permission::LeadAssessment, None)
-        .await
-        .expect("scope");
-    let profile = db.profiles_for("4.0").await.expect("profiles")[0]
-        .profile
-        .id
-        .clone();
-    let id = db
-        .create_assessment(
-            &scope,
-            &NewAssessment {
-                title: "Load CAF 2026/27".into(),
-                period: "2026/27".into(),
-                framework_version: "4.0".into(),
-                profile,
-                own_profile: false,
-                organisation_description: String::new(),
-                systems: (1..=5)
-                    .map(|n| (format!("System {n}"), String::new()))
-                    .collect(),
-            },
-            &Actor {
-                user_id: lead,
-                email: "lead@load.gov.uk".into(),
-                address: None,
-            },
-        )
-        .await
-        .expect("assessment");
-    let framework = caf::bundled_framework("4.0").expect("4.0");
-    let mut cells = Vec::new();
-    for s in db
-        .assessment_summary(&scope, id)
-        .await
-        .expect("summary")
-        .scopes
-    {
-        let objectives = match s.kind {
-            ScopeKind::Organisation => ["A", "D"],
-            ScopeKind::System => ["B", "C"],
-        };
-        for o in framework
-            .objectives
-            .iter()
-            .filter(|o| objectives.contains(&o.id.as_str()))
-        {
-            for p in &o.principles {
-                for c in &p.outcomes {
-                    cells.push((s.id, c.id.clone()));
-                }
-            }
-        }
-    }
+    let council = support::council_assessment(db, "load", 5).await;
     let mut cookies = Vec::with_capacity(editors);
     for n in 0..editors {
         let user = db
@@ -131,12 +60,12 @@ async fn council(t: &TestDb, editors: usize) -> (Vec<Cell>, Vec<String>) {
             )
             .await
             .expect("editor");
-        db.set_membership(user, org.id, Role::Assessor, None, "test")
+        db.set_membership(user, council.organisation, Role::Assessor, None, "test")
             .await
             .expect("membership");
         cookies.push(signed_in(db, user).await);
     }
-    (cells, cookies)
+    (council.cells, cookies)
 }
 
 fn form_value(text: &str) -> String {

@@ -277,20 +277,24 @@ impl Db {
         org: &OrgScope,
     ) -> Result<Vec<AssessmentSummary>, DataError> {
         need(org, Permission::ReadAssessments)?;
-        let ids: Vec<i64> = sqlx::query(
-            "SELECT id FROM assessments WHERE organisation_id = $1 ORDER BY created_at DESC, id DESC",
-        )
-        .bind(org.organisation_id())
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, _>>()?;
+        let mut ids = self.assessment_ids(org).await?;
+        ids.reverse();
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             out.push(self.assessment_summary(org, id).await?);
         }
         Ok(out)
+    }
+
+    /// The organisation's assessment ids, oldest first. The caller has checked the permission.
+    pub(crate) async fn assessment_ids(&self, org: &OrgScope) -> Result<Vec<i64>, DataError> {
+        sqlx::query("SELECT id FROM assessments WHERE organisation_id = $1 ORDER BY created_at, id")
+            .bind(org.organisation_id())
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| Ok(r.try_get("id")?))
+            .collect()
     }
 
     /// One assessment with its scopes; not found outside the organisation.

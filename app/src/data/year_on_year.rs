@@ -96,15 +96,7 @@ impl Db {
         assessment_id: i64,
     ) -> Result<YearOnYear, DataError> {
         need(org, Permission::ReadAssessments)?;
-        let ids: Vec<i64> = sqlx::query(
-            "SELECT id FROM assessments WHERE organisation_id = $1 ORDER BY created_at, id",
-        )
-        .bind(org.organisation_id())
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, _>>()?;
+        let ids = self.assessment_ids(org).await?;
         if !ids.contains(&assessment_id) {
             return Err(not_found());
         }

@@ -11,7 +11,6 @@ use crate::year_on_year::{
 use caf::Status;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 /// The width the trend chart is laid out in; the SVG scales to its container.
 const CHART_WIDTH: f32 = 440.0;
@@ -19,16 +18,7 @@ const CHART_WIDTH: f32 = 440.0;
 /// The comparison page.
 #[component]
 pub fn ComparePage() -> impl IntoView {
-    let params = use_params_map();
-    let key = move || {
-        let p = params.read();
-        (
-            p.get("slug").unwrap_or_default(),
-            p.get("id")
-                .and_then(|s| s.parse::<i64>().ok())
-                .unwrap_or_default(),
-        )
-    };
+    let key = super::assessment_address();
     let data = Resource::new(key, |(slug, id)| year_on_year(slug, id));
     view! {
         <Title text="Year on year" />

@@ -8,21 +8,11 @@ use crate::roles::Permission;
 use caf::Status;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 /// The dashboard page.
 #[component]
 pub fn AssessmentPage() -> impl IntoView {
-    let params = use_params_map();
-    let key = move || {
-        let p = params.read();
-        (
-            p.get("slug").unwrap_or_default(),
-            p.get("id")
-                .and_then(|s| s.parse::<i64>().ok())
-                .unwrap_or_default(),
-        )
-    };
+    let key = super::assessment_address();
     let data = Resource::new(key, |(slug, id)| assessment_dashboard(slug, id));
     view! {
         <Suspense fallback=Loading>

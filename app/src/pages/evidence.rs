@@ -241,16 +241,7 @@ fn EditEvidence(
 /// The improvement plan page.
 #[component]
 pub fn PlanPage() -> impl IntoView {
-    let params = use_params_map();
-    let key = move || {
-        let p = params.read();
-        (
-            p.get("slug").unwrap_or_default(),
-            p.get("id")
-                .and_then(|s| s.parse::<i64>().ok())
-                .unwrap_or_default(),
-        )
-    };
+    let key = super::assessment_address();
     let update = ServerAction::<UpdateAction>::new();
     Effect::new(move |_| {
         if matches!(update.value().get(), Some(Ok(()))) {

@@ -48,6 +48,22 @@ use crate::components::ErrorPanel;
 use crate::error::AppError;
 use leptos::prelude::*;
 
+/// The organisation's short name and the assessment id of an `/org/:slug/assessments/:id/…`
+/// address, read reactively (an id that is not a number reads as 0, which no assessment has).
+pub(crate) fn assessment_address()
+-> impl Fn() -> (String, i64) + Clone + Copy + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        let p = params.read();
+        (
+            p.get("slug").unwrap_or_default(),
+            p.get("id")
+                .and_then(|s| s.parse::<i64>().ok())
+                .unwrap_or_default(),
+        )
+    }
+}
+
 /// The page for any address the app does not know.
 #[component]
 pub fn NotFound() -> impl IntoView {

@@ -6,7 +6,6 @@ use crate::cycle::CarryApproach;
 use crate::cycle_api::{StartNextYear, next_year_form};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 /// A guess at next year's period from last year's: "2025/26" becomes "2026/27".
 pub fn next_period(period: &str) -> String {
@@ -32,16 +31,7 @@ fn b_width(b: u32) -> usize {
 /// The "start next year" page.
 #[component]
 pub fn NextYearPage() -> impl IntoView {
-    let params = use_params_map();
-    let key = move || {
-        let p = params.read();
-        (
-            p.get("slug").unwrap_or_default(),
-            p.get("id")
-                .and_then(|s| s.parse::<i64>().ok())
-                .unwrap_or_default(),
-        )
-    };
+    let key = super::assessment_address();
     let data = Resource::new(key, |(slug, id)| next_year_form(slug, id));
     let start = ServerAction::<StartNextYear>::new();
     Effect::new(move |_| {

@@ -6,21 +6,11 @@ use crate::cycle::answer_words;
 use crate::cycle_api::not_carried;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 /// The "what did not carry" page.
 #[component]
 pub fn NotCarriedPage() -> impl IntoView {
-    let params = use_params_map();
-    let key = move || {
-        let p = params.read();
-        (
-            p.get("slug").unwrap_or_default(),
-            p.get("id")
-                .and_then(|s| s.parse::<i64>().ok())
-                .unwrap_or_default(),
-        )
-    };
+    let key = super::assessment_address();
     let data = Resource::new(key, |(slug, id)| not_carried(slug, id));
     view! {
         <Title text="What did not carry from last year" />

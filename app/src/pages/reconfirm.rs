@@ -6,21 +6,11 @@ use crate::cycle::CarryApproach;
 use crate::cycle_api::{ReconfirmObjective, ReconfirmScope, reconfirm_view};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 /// The re-confirmation page of an assessment.
 #[component]
 pub fn ReconfirmPage() -> impl IntoView {
-    let params = use_params_map();
-    let key = move || {
-        let p = params.read();
-        (
-            p.get("slug").unwrap_or_default(),
-            p.get("id")
-                .and_then(|s| s.parse::<i64>().ok())
-                .unwrap_or_default(),
-        )
-    };
+    let key = super::assessment_address();
     let bulk = ServerAction::<ReconfirmObjective>::new();
     let data = Resource::new(
         move || (key(), bulk.version().get()),
