@@ -10,6 +10,8 @@
 #[allow(dead_code, reason = "this test uses only some of the shared helpers")]
 mod support;
 
+mod council;
+
 use app::data::{ChainReport, Db};
 use app::roles::Permission;
 use sha2::{Digest, Sha256};
@@ -55,7 +57,7 @@ async fn rig(url: &str, dir: &Path) -> Rig {
     let db = Db::connect(url).await.expect("open");
     db.migrate().await.expect("migrate");
     db.register_bundled().await.expect("frameworks");
-    let support::Council { lead, cells, .. } = support::council_assessment(&db, "crash", 1).await;
+    let council::Council { lead, cells, .. } = council::council_assessment(&db, "crash", 1).await;
     let cookie = support::signed_in(&db, lead).await;
     db.close().await;
     let site = dir.join("site");

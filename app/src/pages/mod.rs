@@ -50,8 +50,7 @@ use leptos::prelude::*;
 
 /// The organisation's short name and the assessment id of an `/org/:slug/assessments/:id/…`
 /// address, read reactively (an id that is not a number reads as 0, which no assessment has).
-pub(crate) fn assessment_address()
--> impl Fn() -> (String, i64) + Clone + Copy + Send + Sync + 'static {
+pub(crate) fn assessment_address() -> impl Fn() -> (String, i64) + Copy + Send + Sync + 'static {
     let params = leptos_router::hooks::use_params_map();
     move || {
         let p = params.read();
