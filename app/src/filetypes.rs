@@ -7,18 +7,16 @@
 //! that is not what it says it is, not about proving a document well formed.
 
 /// How a kind's contents are recognised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 enum Signature {
-    /// The file starts with one of these byte strings.
-    Magic(&'static [&'static [u8]]),
+    /// A matcher over the leading bytes: the `infer` crate's, or one of the few below it lacks.
+    Matches(fn(&[u8]) -> bool),
     /// UTF-8 text (a byte order mark allowed) with no NUL bytes.
     Text,
-    /// `RIFF`, four length bytes, then this form type.
-    Riff(&'static [u8; 4]),
 }
 
 /// One kind of evidence file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct FileKind {
     /// What people call it, for messages and hints.
     pub label: &'static str,
@@ -31,8 +29,48 @@ pub struct FileKind {
     signature: Signature,
 }
 
-const ZIP: &[&[u8]] = &[b"PK\x03\x04", b"PK\x05\x06"];
-const OLE: &[&[u8]] = &[b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"];
+/// A compound file (older Office formats and Outlook messages) by its header: `infer` tells
+/// them apart only by reading the whole compound file, which a leading sample is not.
+fn is_compound_file(head: &[u8]) -> bool {
+    head.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")
+}
+
+/// Whether a ZIP's leading bytes hold a local file header for an entry under `folder`.
+///
+/// `infer` recognises an Office package by its first three or four entries, in the order
+/// Microsoft Office writes them. Packages written by other tools (python-docx, openpyxl,
+/// reporting systems) put `docProps/` first and their main part later, so `infer` does not
+/// name them; this finds the main part's folder among the entries in the sample instead.
+fn has_entry_under(head: &[u8], folder: &[u8]) -> bool {
+    const LOCAL_HEADER: &[u8] = b"PK\x03\x04";
+    const NAME_AT: usize = 30;
+    infer::archive::is_zip(head)
+        && head
+            .windows(LOCAL_HEADER.len())
+            .enumerate()
+            .filter(|(_, w)| *w == LOCAL_HEADER)
+            .any(|(at, _)| {
+                head.get(at + NAME_AT..)
+                    .is_some_and(|name| name.starts_with(folder))
+            })
+}
+
+fn is_word(head: &[u8]) -> bool {
+    infer::doc::is_docx(head) || has_entry_under(head, b"word/")
+}
+
+fn is_excel(head: &[u8]) -> bool {
+    infer::doc::is_xlsx(head) || has_entry_under(head, b"xl/")
+}
+
+fn is_powerpoint(head: &[u8]) -> bool {
+    infer::doc::is_pptx(head) || has_entry_under(head, b"ppt/")
+}
+
+/// `infer` has no Visio matcher: a Visio package's parts are under `visio/`.
+fn is_visio(head: &[u8]) -> bool {
+    has_entry_under(head, b"visio/")
+}
 
 /// Every kind the register accepts.
 pub const ACCEPTED: &[FileKind] = &[
@@ -41,7 +79,7 @@ pub const ACCEPTED: &[FileKind] = &[
         media_type: "application/pdf",
         extensions: &["pdf"],
         also_declared_as: &["application/x-pdf"],
-        signature: Signature::Magic(&[b"%PDF-"]),
+        signature: Signature::Matches(infer::archive::is_pdf),
     },
     FileKind {
         label: "Word",
@@ -52,7 +90,7 @@ pub const ACCEPTED: &[FileKind] = &[
             "application/vnd.openxmlformats-officedocument.wordprocessingml.template",
             "application/zip",
         ],
-        signature: Signature::Magic(ZIP),
+        signature: Signature::Matches(is_word),
     },
     FileKind {
         label: "Excel",
@@ -62,33 +100,42 @@ pub const ACCEPTED: &[FileKind] = &[
             "application/vnd.ms-excel.sheet.macroenabled.12",
             "application/zip",
         ],
-        signature: Signature::Magic(ZIP),
+        signature: Signature::Matches(is_excel),
     },
     FileKind {
         label: "PowerPoint",
         media_type: "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         extensions: &["pptx"],
         also_declared_as: &["application/zip"],
-        signature: Signature::Magic(ZIP),
+        signature: Signature::Matches(is_powerpoint),
     },
     FileKind {
         label: "Visio",
         media_type: "application/vnd.ms-visio.drawing.main+xml",
         extensions: &["vsdx"],
         also_declared_as: &["application/vnd.ms-visio.drawing", "application/zip"],
-        signature: Signature::Magic(ZIP),
+        signature: Signature::Matches(is_visio),
     },
     FileKind {
-        label: "OpenDocument",
+        label: "OpenDocument text",
         media_type: "application/vnd.oasis.opendocument.text",
-        extensions: &["odt", "ods", "odp", "odg"],
-        also_declared_as: &[
-            "application/vnd.oasis.opendocument.spreadsheet",
-            "application/vnd.oasis.opendocument.presentation",
-            "application/vnd.oasis.opendocument.graphics",
-            "application/zip",
-        ],
-        signature: Signature::Magic(ZIP),
+        extensions: &["odt"],
+        also_declared_as: &["application/zip"],
+        signature: Signature::Matches(infer::odf::is_odt),
+    },
+    FileKind {
+        label: "OpenDocument spreadsheet",
+        media_type: "application/vnd.oasis.opendocument.spreadsheet",
+        extensions: &["ods"],
+        also_declared_as: &["application/zip"],
+        signature: Signature::Matches(infer::odf::is_ods),
+    },
+    FileKind {
+        label: "OpenDocument presentation",
+        media_type: "application/vnd.oasis.opendocument.presentation",
+        extensions: &["odp"],
+        also_declared_as: &["application/zip"],
+        signature: Signature::Matches(infer::odf::is_odp),
     },
     FileKind {
         label: "older Office (doc, xls, ppt, vsd) or Outlook message",
@@ -101,49 +148,49 @@ pub const ACCEPTED: &[FileKind] = &[
             "application/vnd.visio",
             "application/vnd.ms-outlook",
         ],
-        signature: Signature::Magic(OLE),
+        signature: Signature::Matches(is_compound_file),
     },
     FileKind {
         label: "ZIP archive",
         media_type: "application/zip",
         extensions: &["zip"],
         also_declared_as: &["application/x-zip-compressed", "application/x-zip"],
-        signature: Signature::Magic(ZIP),
+        signature: Signature::Matches(infer::archive::is_zip),
     },
     FileKind {
         label: "PNG image",
         media_type: "image/png",
         extensions: &["png"],
         also_declared_as: &[],
-        signature: Signature::Magic(&[b"\x89PNG\r\n\x1a\n"]),
+        signature: Signature::Matches(infer::image::is_png),
     },
     FileKind {
         label: "JPEG image",
         media_type: "image/jpeg",
         extensions: &["jpg", "jpeg"],
         also_declared_as: &["image/pjpeg"],
-        signature: Signature::Magic(&[b"\xFF\xD8\xFF"]),
+        signature: Signature::Matches(infer::image::is_jpeg),
     },
     FileKind {
         label: "GIF image",
         media_type: "image/gif",
         extensions: &["gif"],
         also_declared_as: &[],
-        signature: Signature::Magic(&[b"GIF87a", b"GIF89a"]),
+        signature: Signature::Matches(infer::image::is_gif),
     },
     FileKind {
         label: "WebP image",
         media_type: "image/webp",
         extensions: &["webp"],
         also_declared_as: &[],
-        signature: Signature::Riff(b"WEBP"),
+        signature: Signature::Matches(infer::image::is_webp),
     },
     FileKind {
         label: "rich text",
         media_type: "application/rtf",
         extensions: &["rtf"],
         also_declared_as: &["text/rtf"],
-        signature: Signature::Magic(&[b"{\\rtf"]),
+        signature: Signature::Matches(infer::archive::is_rtf),
     },
     FileKind {
         label: "CSV",
@@ -183,8 +230,10 @@ pub const ACCEPTED: &[FileKind] = &[
 /// Declared types that say only "some file": they neither confirm nor contradict a kind.
 const UNSPECIFIC: &[&str] = &["", "application/octet-stream", "binary/octet-stream"];
 
-/// How many leading bytes [`content_matches`] wants to see (fewer when the file is shorter).
-pub const SNIFF_LEN: usize = 1024;
+/// How many leading bytes [`content_matches`] wants to see (fewer when the file is shorter):
+/// enough for the first entries of an Office package, which say whether it is Word, Excel or
+/// PowerPoint.
+pub const SNIFF_LEN: usize = 64 * 1024;
 
 /// The lower-case extension of a file name, if it has one.
 fn extension(name: &str) -> Option<String> {
@@ -243,10 +292,7 @@ pub fn claimed_kind(file_name: &str, declared: &str) -> Result<&'static FileKind
 /// shorter: `whole` says which) are what its kind says.
 pub fn content_matches(kind: &FileKind, head: &[u8], whole: bool) -> bool {
     match kind.signature {
-        Signature::Magic(starts) => starts.iter().any(|s| head.starts_with(s)),
-        Signature::Riff(form) => {
-            head.len() >= 12 && head.starts_with(b"RIFF") && &head[8..12] == form.as_slice()
-        }
+        Signature::Matches(matches) => matches(head),
         Signature::Text => {
             let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
             if text.contains(&0) {
@@ -372,8 +418,57 @@ mod tests {
         assert!(!content_matches(pdf, b"MZ\x90\x00\x03", true));
         assert!(!content_matches(pdf, b"", true));
 
+        let fixture = |name: &str| {
+            std::fs::read(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/fixtures/files")
+                    .join(name),
+            )
+            .expect("fixture")
+        };
+        // Real packages (made by python-docx, openpyxl, python-pptx and odfpy; the Visio one
+        // by Python's zipfile in Visio's layout), each checked against every ZIP-based kind:
+        // only its own kind and the plain ZIP kind take it.
+        let packages = [
+            ("minutes.docx", "a.docx"),
+            ("assets.xlsx", "a.xlsx"),
+            ("briefing.pptx", "a.pptx"),
+            ("policy.odt", "a.odt"),
+            ("register.ods", "a.ods"),
+            ("drawing.vsdx", "a.vsdx"),
+        ];
+        for (file, _) in packages {
+            let bytes = fixture(file);
+            let head = &bytes[..bytes.len().min(SNIFF_LEN)];
+            let whole = bytes.len() <= SNIFF_LEN;
+            for (other, named) in packages {
+                let kind = claimed_kind(named, "").unwrap();
+                assert_eq!(
+                    content_matches(kind, head, whole),
+                    file == other,
+                    "{file} checked as {named}"
+                );
+            }
+            let zip = claimed_kind("a.zip", "").unwrap();
+            assert!(content_matches(zip, head, whole), "{file} is a ZIP");
+        }
+        let plain_zip = fixture("photos.zip");
+        assert!(content_matches(
+            claimed_kind("a.zip", "").unwrap(),
+            &plain_zip,
+            true
+        ));
+        for (_, named) in packages {
+            assert!(
+                !content_matches(claimed_kind(named, "").unwrap(), &plain_zip, true),
+                "a plain ZIP is not {named}"
+            );
+        }
         let docx = claimed_kind("a.docx", "").unwrap();
-        assert!(content_matches(docx, b"PK\x03\x04\x14\x00", false));
+        assert!(
+            !content_matches(docx, b"PK\x03\x04\x14\x00", false),
+            "a ZIP signature alone is not a Word document"
+        );
         assert!(!content_matches(docx, b"%PDF-1.4", false));
 
         let msg = claimed_kind("a.msg", "application/vnd.ms-outlook").unwrap();

@@ -237,6 +237,12 @@ fn added_id(reply: &Reply) -> i64 {
         .expect("id")
 }
 
+/// Real Office files (made by python-docx and openpyxl) and a plain ZIP, shared with the app's
+/// file-type tests.
+const MINUTES_DOCX: &[u8] = include_bytes!("../../app/tests/fixtures/files/minutes.docx");
+const ASSETS_XLSX: &[u8] = include_bytes!("../../app/tests/fixtures/files/assets.xlsx");
+const PHOTOS_ZIP: &[u8] = include_bytes!("../../app/tests/fixtures/files/photos.zip");
+
 on_both!(round_trip, |t: TestDb| async move {
     let w = world(&t.db).await;
     let app = router(&t, 1);
@@ -334,7 +340,7 @@ on_both!(
                 Part::File {
                     name: "minutes.docx",
                     media: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    bytes: b"PK\x03\x04minutes of the board",
+                    bytes: MINUTES_DOCX,
                 },
             ],
         ),
@@ -568,6 +574,20 @@ on_both!(
                 b"PK\x03\x04\x14\x00\x08\x00",
                 "not a CSV file",
             ),
+            // A workbook, and a plain ZIP, called a Word document: both are ZIPs, and a
+            // signature check that stopped at "PK" would take them.
+            (
+                "minutes.docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                ASSETS_XLSX,
+                "not a Word file",
+            ),
+            (
+                "minutes.docx",
+                "application/zip",
+                PHOTOS_ZIP,
+                "not a Word file",
+            ),
             // Binary bytes called text.
             (
                 "notes.txt",
@@ -623,7 +643,7 @@ on_both!(
             (
                 "minutes.DOCX",
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                b"PK\x03\x04\x14\x00",
+                MINUTES_DOCX,
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             ),
         ] {
