@@ -304,3 +304,102 @@ on_both!(
         );
     }
 );
+
+// ---- The framework importer --------------------------------------------------------------
+
+/// The bundled CAF 4.0 file under the label `fuzz`, so an accepted import adds (or replaces)
+/// that version and never the real ones.
+fn framework_seed() -> Value {
+    let mut doc: Value = serde_json::from_str(caf::CAF_4_0_JSON).expect("bundled JSON");
+    doc["version"] = Value::from("fuzz");
+    doc
+}
+
+/// Imports hostile framework files through `Db::import_framework_json`: no panic, a refusal is
+/// `DataError::Invalid` with a message, and a refused file changes neither the stored
+/// frameworks nor the audit log. Returns (cases run, imported).
+fn framework_fuzz(db: &TestDb, cases: u32) -> (u32, u32) {
+    let handle = tokio::runtime::Handle::current();
+    let seed = framework_seed();
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let imported = std::cell::Cell::new(0u32);
+    let stored = |db: &TestDb| {
+        handle.block_on(async {
+            let mut rows = db
+                .raw_strings("SELECT version || ' ' || content_hash FROM frameworks")
+                .await;
+            rows.sort();
+            let audit = db
+                .raw_strings("SELECT CAST(COUNT(*) AS TEXT) FROM audit_log")
+                .await;
+            (rows, audit)
+        })
+    };
+    let outcome = runner.run(&case(), |case| {
+        let text = match &case {
+            Case::Mutated(mutations, _) => {
+                let mut doc = seed.clone();
+                for m in mutations {
+                    apply(&mut doc, m);
+                }
+                serde_json::to_string(&doc).expect("JSON")
+            }
+            Case::CutShort(i) => {
+                let whole = serde_json::to_string(&seed).expect("JSON");
+                let mut end = i.index(whole.len());
+                while !whole.is_char_boundary(end) {
+                    end -= 1;
+                }
+                whole[..end].to_owned()
+            }
+            Case::Noise(text) => text.clone(),
+        };
+        let before = stored(db);
+        match handle.block_on(db.import_framework_json(&text, "fuzz")) {
+            Ok(_) => {
+                imported.set(imported.get() + 1);
+                Ok(())
+            }
+            Err(DataError::Invalid(message)) if !message.trim().is_empty() => {
+                let after = stored(db);
+                if after == before {
+                    Ok(())
+                } else {
+                    Err(TestCaseError::fail(format!(
+                        "a refused framework wrote: {before:?} -> {after:?}"
+                    )))
+                }
+            }
+            Err(other) => Err(TestCaseError::fail(format!(
+                "not a refusal a person can act on: {other:?}"
+            ))),
+        }
+    });
+    if let Err(failure) = outcome {
+        panic!("{failure}");
+    }
+    (cases, imported.get())
+}
+
+async fn framework_property(db: TestDb, engine: &str, default: u32) {
+    let cases = std::env::var("FRAMEWORK_FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default);
+    let (run, imported) = tokio::task::block_in_place(|| framework_fuzz(&db, cases));
+    println!("framework import fuzz on {engine}: {run} cases passed, {imported} of them imported");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_framework_file_panics_or_half_writes_sqlite() {
+    support::on_sqlite(|db| framework_property(db, "SQLite", 96)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_framework_file_panics_or_half_writes_postgres() {
+    support::on_postgres(|db| framework_property(db, "PostgreSQL", 48)).await;
+}

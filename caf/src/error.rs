@@ -77,6 +77,9 @@ pub enum Problem {
         /// Name of the empty field.
         field: String,
     },
+    /// A text holds a NUL character, which no database stores as text.
+    #[error("a text in the framework holds a NUL character (\\u0000); remove it")]
+    NulCharacter,
     /// The framework has no objectives.
     #[error("the framework has no objectives")]
     NoObjectives,

@@ -13,6 +13,18 @@ pub fn framework_problems(framework: &Framework) -> Vec<Problem> {
     checker.problems
 }
 
+/// Whether any text (or key) in a document holds a NUL character.
+fn holds_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(text) => text.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(holds_nul),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .any(|(key, item)| key.contains('\0') || holds_nul(item)),
+        _ => false,
+    }
+}
+
 #[derive(Default)]
 struct Checker {
     problems: Vec<Problem>,
@@ -21,6 +33,9 @@ struct Checker {
 
 impl Checker {
     fn check(&mut self, framework: &Framework) {
+        if serde_json::to_value(framework).is_ok_and(|doc| holds_nul(&doc)) {
+            self.problems.push(Problem::NulCharacter);
+        }
         if framework.format != SUPPORTED_FORMAT {
             self.problems.push(Problem::UnsupportedFormat {
                 found: framework.format,

@@ -289,3 +289,12 @@ fn profiles_files_report_positions_versions_and_duplicates() {
 fn indicator_helper_is_plain() {
     assert_eq!(indicator("X1.a.A1").display_text(), "Statement X1.a.A1.");
 }
+
+#[test]
+fn a_nul_character_anywhere_is_a_problem() {
+    // PostgreSQL stores no NUL in text: found by the framework import fuzz as a server fault.
+    let mut framework = tiny_framework();
+    framework.objectives[0].principles[0].outcomes[0].title = "Board\u{0} direction".into();
+    assert!(problems(&framework).contains(&Problem::NulCharacter));
+    assert!(message(&framework).contains("NUL character"));
+}
