@@ -82,8 +82,15 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => {
                 Self::BadRequest(format!("The request was not understood: {m}"))
             }
+            // On the server these come from reading the caller's request (bytes that are not
+            // UTF-8, a body that is not the encoding declared): the caller's fault, a 400. In
+            // the browser they mean the server could not be reached or its answer not read.
             ServerFnErrorErr::Request(m) | ServerFnErrorErr::Deserialization(m) => {
-                Self::Transport(m)
+                if cfg!(feature = "ssr") {
+                    Self::BadRequest(format!("The request was not understood: {m}"))
+                } else {
+                    Self::Transport(m)
+                }
             }
             other => {
                 #[cfg(feature = "ssr")]

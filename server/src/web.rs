@@ -1,7 +1,7 @@
 //! The HTTP server: Leptos routes, server functions, static assets and middleware.
 
 use crate::config::ServeArgs;
-use crate::evidence_routes::EvidenceStore;
+use crate::state::{AppState, EvidenceStore, ReportSettings};
 use crate::storage::LocalDiskStore;
 use app::auth::AuthConfig;
 use app::data::{Db, DbSessionStore};
@@ -9,11 +9,11 @@ use app::{App, shell};
 use axum::{
     Router,
     body::Body,
-    extract::{FromRef, State},
+    extract::State,
     http::{
         Extensions, HeaderMap, HeaderValue, Request, StatusCode, Version, header::CONTENT_TYPE,
     },
-    response::IntoResponse,
+    response::{IntoResponse, Response},
     routing::get,
 };
 use leptos::prelude::*;
@@ -23,23 +23,6 @@ use tower_http::compression::{
     predicate::{Predicate, SizeAbove},
 };
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
-
-/// What every handler can reach.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    /// Leptos' rendering options.
-    pub leptos_options: LeptosOptions,
-    /// The database.
-    pub db: Db,
-    /// Sign-in settings.
-    pub auth: AuthConfig,
-    /// Where evidence files are stored, and the upload size limit.
-    pub evidence: EvidenceStore,
-    /// Board report settings.
-    pub report: crate::report::routes::ReportSettings,
-    /// Reverse proxies whose forwarded client addresses are believed.
-    pub trusted_proxies: crate::client_address::TrustedProxies,
-}
 
 /// Builds the whole router for a database, a site root and the sign-in settings.
 pub fn router(db: Db, args: &ServeArgs, auth: AuthConfig) -> Router {
@@ -69,7 +52,7 @@ pub fn router(db: Db, args: &ServeArgs, auth: AuthConfig) -> Router {
         db,
         auth,
         evidence,
-        report: crate::report::routes::ReportSettings {
+        report: ReportSettings {
             classification: args.report_classification.trim().to_owned(),
         },
         trusted_proxies: args.trusted_proxies.clone(),
@@ -106,6 +89,7 @@ pub fn router(db: Db, args: &ServeArgs, auth: AuthConfig) -> Router {
             },
             shell,
         ))
+        .layer(axum::middleware::from_fn(server_fn_status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::gate::sign_in_gate,
@@ -169,10 +153,47 @@ async fn server_fns(State(state): State<AppState>, request: Request<Body>) -> im
     handle_server_fns_with_context(move || provide_app_context(&state), request).await
 }
 
+/// Server functions answer through the routes Leptos registers for each of them (and the
+/// `/api/` catch-all for unknown names): this layer sees them all.
+async fn server_fn_status(request: Request<Body>, next: axum::middleware::Next) -> Response {
+    let server_fn = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if server_fn {
+        with_error_status(response).await
+    } else {
+        response
+    }
+}
+
+/// The largest error body read back to find its status.
+const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// Gives a server function's error answer the status of its [`AppError`].
+///
+/// A function that runs sets its own status, but when the arguments cannot be decoded (a
+/// missing field, a number out of range) the function never runs and Leptos answers 500 with
+/// the error it converted (`AppError::BadRequest`). A malformed request is the caller's fault:
+/// it gets its 4xx, and the body is unchanged.
+async fn with_error_status(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, ERROR_BODY_LIMIT).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<app::error::AppError>(&bytes)
+        && let Ok(status) = StatusCode::from_u16(error.status_code())
+    {
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 /// Serves the app until interrupted.
 pub async fn serve(db: Db, args: ServeArgs, auth: AuthConfig) -> anyhow::Result<()> {
     let public_url = auth.public_url.clone();
-    crate::cli::announce_setup_link(&db, &auth).await?;
+    crate::setup_link::announce_setup_link(&db, &auth).await?;
     let sweeper =
         crate::sweep::spawn_session_sweeper(db.clone(), crate::sweep::SESSION_SWEEP_EVERY);
     let app = router(db, &args, auth);

@@ -33,6 +33,9 @@ pub enum Engine {
 pub struct TestDb {
     pub db: Db,
     pub evidence_dir: PathBuf,
+    /// The database's URL, for tests that look at tables directly.
+    #[allow(dead_code)]
+    pub url: String,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -57,7 +60,11 @@ async fn open(url: &str, evidence_dir: PathBuf) -> TestDb {
     db.register_bundled()
         .await
         .expect("register the bundled frameworks");
-    TestDb { db, evidence_dir }
+    TestDb {
+        db,
+        evidence_dir,
+        url: url.to_owned(),
+    }
 }
 
 /// Runs `test` on a fresh database of the engine (a temporary SQLite file, or a new PostgreSQL
@@ -204,6 +211,7 @@ pub async fn send(router: &Router, request: Request<Body>) -> Reply {
 }
 
 /// A GET with the caller's cookie.
+#[allow(dead_code)]
 pub fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {
     let mut request = Request::get(uri);
     if let Some(cookie) = cookie {
@@ -233,6 +241,7 @@ pub async fn signed_in(db: &Db, user_id: i64) -> String {
 }
 
 /// Audit records with actions starting with `prefix`, newest first.
+#[allow(dead_code)]
 pub async fn audit_with_prefix(db: &Db, prefix: &str) -> Vec<AuditRecord> {
     db.audit_records(&AuditFilter {
         action_prefix: Some(prefix.to_owned()),
