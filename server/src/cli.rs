@@ -61,7 +61,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     reset_factors(&db, &email).await
                 }
                 Some(Command::Admin(AdminCommand::SetupLink)) => {
-                    if !announce_setup_link(&db, &auth).await? {
+                    if !crate::setup_link::announce_setup_link(&db, &auth).await? {
                         bail!(
                             "there is already a platform administrator; they can invite people from the Administration page"
                         )
@@ -272,42 +272,6 @@ async fn audit_list(db: &Db, limit: i64, action: Option<String>) -> anyhow::Resu
         );
     }
     Ok(())
-}
-
-/// While no platform administrator exists, prints a one-time set-up link (valid 24 hours) that
-/// lets the first one create their account. Returns whether it printed one.
-pub async fn announce_setup_link(db: &Db, auth: &AuthConfig) -> anyhow::Result<bool> {
-    if db.count_platform_admins().await? > 0 {
-        return Ok(false);
-    }
-    let token = db
-        .create_link(
-            &NewLink {
-                purpose: LinkPurpose::Setup,
-                email: None,
-                display_name: None,
-                membership: None,
-                membership_until: None,
-                platform_admin: true,
-                created_by: None,
-                lifetime: time::Duration::hours(24),
-            },
-            "system",
-        )
-        .await?;
-    let url = auth.public_url.join(&format!("setup/{token}"))?;
-    println!();
-    println!(
-        "No administrator exists yet. To create the first one, open this link within 24 hours:"
-    );
-    println!();
-    println!("    {url}");
-    println!();
-    println!(
-        "(It works once. Restarting the server prints a new one and the old one stops working.)"
-    );
-    println!();
-    Ok(true)
 }
 
 async fn create_organisation(db: &Db, slug: &str, name: &str, partner: bool) -> anyhow::Result<()> {

@@ -5,8 +5,8 @@
 //! answer the same 404. Uploads are streamed into the [`BlobStore`] with the size limit enforced
 //! as the bytes arrive; downloads are always attachments, checked against their SHA-256 first.
 
+use crate::state::AppState;
 use crate::storage::{BlobStore, ByteStream, StoreError};
-use crate::web::AppState;
 use app::auth::{RequestAuth, SignedIn, Stage};
 use app::data::{Actor, DataError, EvidenceBody, OrgScope, StoredFile, check_evidence};
 use app::error::AppError;
@@ -26,7 +26,6 @@ use axum::{
 use bytes::Bytes;
 use futures_util::StreamExt;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// Room for the form's text fields and multipart framing on top of the file size limit.
 pub const FORM_ALLOWANCE: u64 = 64 * 1024;
@@ -34,19 +33,6 @@ pub const FORM_ALLOWANCE: u64 = 64 * 1024;
 const MAX_FIELD: usize = 8 * 1024;
 /// The most parts a form may have before its file.
 const MAX_PARTS: usize = 32;
-
-/// The store evidence files go to, and the largest file accepted (bytes).
-#[derive(Debug, Clone)]
-pub struct EvidenceStore {
-    /// Where the bytes live.
-    pub blobs: Arc<dyn BlobStore>,
-    /// The size limit, in bytes.
-    pub limit: u64,
-    /// Held shared by an upload from storing its bytes until its register item exists, and
-    /// exclusively while a removal decides whether a file's bytes are still used and deletes them:
-    /// a removal can then never delete the bytes of an identical file being uploaded.
-    pub lifecycle: Arc<tokio::sync::RwLock<()>>,
-}
 
 /// The upload and download routes, for merging into the app's router.
 pub fn routes(limit: u64) -> Router<AppState> {

@@ -5,7 +5,7 @@
 //! checks the caller's role in the organisation with `Db::authorize`, and anything refused or
 //! missing answers the same 404.
 
-use crate::web::AppState;
+use crate::state::AppState;
 use app::auth::{RequestAuth, Stage};
 use app::data::{Actor, AuditEvent, DataError, Db, ImportError, MAX_IMPORT_BYTES, OrgScope};
 use app::roles::Permission;

@@ -7,7 +7,7 @@
 //! answers 401 (server functions) or redirects to its next sign-in step (pages).
 
 use crate::client_address::TrustedProxies;
-use crate::web::AppState;
+use crate::state::AppState;
 use app::auth::{RequestAuth, RequestMeta, Stage, flow, next_step_path};
 use app::error::AppError;
 use axum::{

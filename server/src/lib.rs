@@ -13,6 +13,8 @@ pub mod exchange_routes;
 pub mod gate;
 pub mod headers;
 pub mod report;
+pub mod setup_link;
+pub mod state;
 pub mod storage;
 pub mod sweep;
 pub mod web;

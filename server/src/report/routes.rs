@@ -1,7 +1,7 @@
 //! `/org/{slug}/assessments/{id}/report.html` and `.pdf`: the board report for board viewers,
 //! approvers, CAF leads and assurers of the organisation; 404 for everyone else, audited.
 
-use crate::web::AppState;
+use crate::state::AppState;
 use app::auth::{RequestAuth, Stage};
 use app::data::{Actor, AuditEvent, DataError, Db, OrgScope};
 use app::roles::Permission;
@@ -12,13 +12,6 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
-
-/// Settings of the board report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReportSettings {
-    /// The protective marking on every page.
-    pub classification: String,
-}
 
 /// The report routes, to merge into the app's router.
 pub fn routes() -> Router<AppState> {
