@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::account_api::{ctx, respond, scope};
+use crate::request_context::{ctx, respond, scope};
 #[cfg(feature = "ssr")]
 use crate::roles::Permission;
 

@@ -8,8 +8,8 @@ use leptos_router::components::A;
 /// The site header with the skip link, the main navigation and the signed-in person.
 #[component]
 pub fn Header() -> impl IntoView {
-    let viewer = Resource::new(|| (), |_| crate::account_api::current_viewer());
-    let sign_out = ServerAction::<crate::account_api::SignOut>::new();
+    let viewer = Resource::new(|| (), |_| crate::auth_api::current_viewer());
+    let sign_out = ServerAction::<crate::auth_api::SignOut>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = sign_out.value().get() {
             crate::browser::go_to("/signin");

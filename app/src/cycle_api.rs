@@ -11,9 +11,9 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-use crate::account_api::{ctx, respond, scope};
-#[cfg(feature = "ssr")]
 use crate::assess_api::actor;
+#[cfg(feature = "ssr")]
+use crate::request_context::{ctx, respond, scope};
 #[cfg(feature = "ssr")]
 use crate::roles::Permission;
 

@@ -1,9 +1,9 @@
 //! Server functions for the invitations waiting on the signed-in user's account page: list,
 //! accept, decline. Each acts only on an invitation to the user's own email.
 
-#[cfg(feature = "ssr")]
-use crate::account_api::{ctx, respond};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::request_context::{ctx, respond};
 use crate::types::InvitationView;
 use leptos::prelude::*;
 

@@ -6,9 +6,12 @@
 #![recursion_limit = "256"]
 
 pub mod account_api;
+pub mod admin_api;
 pub mod api;
 pub mod assess;
 pub mod assess_api;
+pub mod audit_api;
+pub mod auth_api;
 pub mod browser;
 mod components;
 pub mod cycle;
@@ -16,9 +19,12 @@ pub mod cycle_api;
 pub mod error;
 pub mod filetypes;
 pub mod invitations_api;
+pub mod org_api;
 mod pages;
 pub mod report;
 pub mod reports_api;
+#[cfg(feature = "ssr")]
+pub(crate) mod request_context;
 pub mod roles;
 pub mod systems_api;
 pub mod types;

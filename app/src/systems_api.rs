@@ -6,9 +6,9 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use crate::account_api::{ctx, respond, scope};
-#[cfg(feature = "ssr")]
 use crate::assess_api::actor;
+#[cfg(feature = "ssr")]
+use crate::request_context::{ctx, respond, scope};
 #[cfg(feature = "ssr")]
 use crate::roles::Permission;
 

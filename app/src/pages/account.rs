@@ -4,9 +4,9 @@
 use super::invitations::Invitations;
 use super::signin::{RecoveryCodes, RegisterKeyForm};
 use crate::account_api::{
-    RemoveKey, RenameKey, SignOutElsewhere, key_answer, key_challenge, my_account, my_sessions,
-    new_recovery_codes,
+    RemoveKey, RenameKey, SignOutElsewhere, my_account, my_sessions, new_recovery_codes,
 };
+use crate::auth_api::{key_answer, key_challenge};
 use crate::browser::get_assertion;
 use crate::components::{ErrorPanel, FormError, Loading, when};
 use crate::types::{AccountView, RegisteredKey};

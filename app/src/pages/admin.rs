@@ -1,12 +1,12 @@
 //! Administration: the platform's organisations and users, each organisation's members, and the
 //! audit log views.
 
-use crate::account_api::{
-    AdminInvite, CreateOrganisation, DisableUser, OrgInvite, OrgRemoveMember, OrgSetRole,
-    ResetUserFactors, admin_dashboard, org_members, organisation,
+use crate::admin_api::{
+    AdminInvite, CreateOrganisation, DisableUser, ResetUserFactors, admin_dashboard,
 };
 use crate::components::{ErrorPanel, FormError, Loading, successes, when};
 use crate::error::AppError;
+use crate::org_api::{OrgInvite, OrgRemoveMember, OrgSetRole, org_members, organisation};
 use crate::roles::{Permission, Role};
 use leptos::prelude::*;
 use leptos_meta::Title;

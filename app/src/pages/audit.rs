@@ -2,7 +2,7 @@
 //! organisation's (organisation admins), with filters in the address and pages of 50.
 
 use super::audit_words::{detail_tables, object_words, sentence};
-use crate::account_api::{AUDIT_PAGE_SIZE, AuditQuery, org_audit, platform_audit};
+use crate::audit_api::{AUDIT_PAGE_SIZE, AuditQuery, org_audit, platform_audit};
 use crate::components::{ErrorPanel, Loading, when};
 use crate::types::AuditPage;
 use leptos::prelude::*;

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::account_api::current_viewer;
+use crate::auth_api::current_viewer;
 use crate::types::Stage;
 
 /// What the app is for, and where to start.

@@ -1,7 +1,7 @@
 //! Signing in: password, then a security key (or a recovery code); first-run set-up and
 //! invitations; registering a key.
 
-use crate::account_api::{
+use crate::auth_api::{
     AcceptLink, RecoveryCodeSignIn, SignInPassword, key_answer, key_challenge, link_details,
     register_key, registration_options,
 };
