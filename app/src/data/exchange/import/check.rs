@@ -1,265 +1,38 @@
-//! Reading an export document back in: every check first, with every problem reported at once
-//! and where it is; then one transaction, so a failure part-way stores nothing.
+//! Checking a read document against this installation and organisation: the framework and
+//! profile, titles, scopes, answers, evidence and actions; the result is the plan to write.
 
-use super::{
-    EXPORT_FORMAT, ExportAction, ExportAssessment, ExportEvidence, ExportOutcome, ExportScope,
-    ImportError, ImportProblem, ImportReport, MAX_IMPORT_BYTES, MAX_IMPORT_EVIDENCE,
-};
+use super::Problems;
+use super::read::{At, Read, ReadOutcome, ReadScope, join};
 use crate::assess::{
-    AnswerInput, EvidenceKind, MAX_ACTIONS_PER_OUTCOME, MAX_OWNER, MAX_TEXT, OutcomeDraft,
-    ScopeKind, ScopeState, caf_answers, check_draft, valid_date,
+    EvidenceKind, MAX_OWNER, MAX_TEXT, OutcomeDraft, ScopeKind, ScopeState, caf_answers,
+    check_draft, valid_date,
 };
-use crate::data::assessments::{Actor, MAX_SYSTEMS, insert_scope, need, scope_outcomes};
-use crate::data::audit::append_audit_in;
+use crate::data::assessments::{MAX_SYSTEMS, scope_outcomes};
+use crate::data::exchange::{ExportAction, ExportEvidence};
 use crate::data::{DataError, Db, EvidenceBody, OrgScope, check_evidence, now_utc};
-use crate::roles::Permission;
 use caf::{Framework, Status};
-use serde::de::DeserializeOwned;
-use serde_json::Value;
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Problems found so far, in document order.
-#[derive(Default)]
-struct Problems(Vec<ImportProblem>);
-
-impl Problems {
-    fn add(&mut self, at: impl Into<String>, message: impl Into<String>) {
-        self.0.push(ImportProblem {
-            at: at.into(),
-            message: message.into(),
-        });
-    }
-}
-
-/// `parent.key`, or just `key` at the top.
-fn join(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{parent}.{key}")
-    }
-}
-
-/// Parses one value; a failure becomes a problem at `at`.
-fn parse<T: DeserializeOwned>(value: Value, at: &str, problems: &mut Problems) -> Option<T> {
-    if value.is_null() {
-        problems.add(at, "is missing.");
-        return None;
-    }
-    // serde_path_to_error names the field inside the value that was wrong (e.g. `fields.owner`),
-    // so the problem is reported at the field itself.
-    serde_path_to_error::deserialize(value)
-        .map_err(|e| {
-            let inner = e.path().to_string();
-            let place = if inner.is_empty() || inner == "." {
-                at.to_owned()
-            } else if at == "$" {
-                inner
-            } else {
-                join(at, &inner)
-            };
-            problems.add(place, format!("{}.", e.inner()));
-        })
-        .ok()
-}
-
-/// Takes the list `key` out of an object (leaving it empty) and parses each item on its own, so
-/// one bad item is reported with its place and the others are still checked.
-fn take_list(
-    object: &mut Value,
-    key: &str,
-    at: &str,
-    problems: &mut Problems,
-) -> Vec<(String, Value)> {
-    let Some(map) = object.as_object_mut() else {
-        return Vec::new();
-    };
-    let list = map.insert(key.to_owned(), Value::Array(Vec::new()));
-    match list {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| (format!("{}[{i}]", join(at, key)), item))
-            .collect(),
-        Some(_) => {
-            problems.add(join(at, key), "must be a list.");
-            Vec::new()
-        }
-    }
-}
-
-/// The top of the document; the rest is parsed piece by piece.
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Head {
-    format: u32,
-    exported_at: String,
-    source_organisation: String,
-    #[serde(default)]
-    assessment: Value,
-    #[serde(default)]
-    scopes: Value,
-    #[serde(default)]
-    evidence: Value,
-}
-
-/// An item and where it was.
-struct At<T> {
-    at: String,
-    item: T,
-}
-
-struct ReadOutcome {
-    at: String,
-    outcome: ExportOutcome,
-    answers: Vec<At<AnswerInput>>,
-    actions: Vec<At<ExportAction>>,
-}
-
-struct ReadScope {
-    at: String,
-    scope: ExportScope,
-    outcomes: Vec<ReadOutcome>,
-}
-
-/// The document as far as it could be read.
-struct Read {
-    source: String,
-    assessment: Option<ExportAssessment>,
-    scopes: Vec<ReadScope>,
-    evidence: Vec<At<ExportEvidence>>,
-    /// Every evidence id in the file, including items that did not parse.
-    evidence_ids: BTreeSet<String>,
-}
-
-fn read_document(text: &str, problems: &mut Problems) -> Option<Read> {
-    let mut root: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            problems.add("$", format!("this is not a JSON document ({e})."));
-            return None;
-        }
-    };
-    if !root.is_object() {
-        problems.add("$", "the document must be a JSON object.");
-        return None;
-    }
-    let mut nul: Vec<String> = Vec::new();
-    super::stored_text::nul_places(&root, "", &mut nul);
-    for place in nul {
-        problems.add(
-            place,
-            "contains a NUL character (\\u0000), which cannot be stored: remove it.",
-        );
-    }
-    if root.get("format").and_then(Value::as_u64) != Some(u64::from(EXPORT_FORMAT)) {
-        problems.add(
-            "format",
-            format!(
-                "this app reads assessment exports of format {EXPORT_FORMAT}; this file has {}.",
-                root["format"]
-            ),
-        );
-        return None;
-    }
-    let scopes = take_list(&mut root, "scopes", "", problems);
-    let evidence = take_list(&mut root, "evidence", "", problems);
-    if evidence.len() > MAX_IMPORT_EVIDENCE {
-        problems.add(
-            "evidence",
-            format!(
-                "at most {MAX_IMPORT_EVIDENCE} evidence items; the file has {}.",
-                evidence.len()
-            ),
-        );
-        return None;
-    }
-    let head: Head = parse(root, "$", problems)?;
-    let _ = (head.format, head.exported_at, head.scopes, head.evidence);
-    let assessment = parse(head.assessment, "assessment", problems);
-    let mut read_scopes = Vec::new();
-    for (at, mut value) in scopes {
-        let outcomes = take_list(&mut value, "outcomes", &at, problems);
-        let scope: Option<ExportScope> = parse(value, &at, problems);
-        let mut read_outcomes = Vec::new();
-        for (o_at, mut value) in outcomes {
-            let answers = take_list(&mut value, "answers", &o_at, problems);
-            let actions = take_list(&mut value, "actions", &o_at, problems);
-            if actions.len() > MAX_ACTIONS_PER_OUTCOME {
-                problems.add(
-                    join(&o_at, "actions"),
-                    format!(
-                        "at most {MAX_ACTIONS_PER_OUTCOME} actions per outcome; the file has {}.",
-                        actions.len()
-                    ),
-                );
-            }
-            let outcome: Option<ExportOutcome> = parse(value, &o_at, problems);
-            let answers = answers
-                .into_iter()
-                .filter_map(|(at, v)| parse(v, &at, problems).map(|item| At { at, item }))
-                .collect();
-            let actions = actions
-                .into_iter()
-                .filter_map(|(at, v)| parse(v, &at, problems).map(|item| At { at, item }))
-                .collect();
-            if let Some(outcome) = outcome {
-                read_outcomes.push(ReadOutcome {
-                    at: o_at,
-                    outcome,
-                    answers,
-                    actions,
-                });
-            }
-        }
-        if let Some(scope) = scope {
-            read_scopes.push(ReadScope {
-                at,
-                scope,
-                outcomes: read_outcomes,
-            });
-        }
-    }
-    // References are compared as stored: without surrounding spaces.
-    let evidence_ids = evidence
-        .iter()
-        .filter_map(|(_, v)| v.get("id").and_then(Value::as_str))
-        .map(|id| id.trim().to_owned())
-        .collect();
-    let evidence = evidence
-        .into_iter()
-        .filter_map(|(at, v)| parse(v, &at, problems).map(|item| At { at, item }))
-        .collect();
-    Some(Read {
-        source: head.source_organisation,
-        assessment,
-        scopes: read_scopes,
-        evidence,
-        evidence_ids,
-    })
-}
-
 /// What will be written for one outcome.
-struct PlanOutcome {
-    id: String,
-    draft: OutcomeDraft,
-    suggested: Status,
-    assignee: Option<i64>,
-    due: Option<String>,
-    evidence: Vec<String>,
-    actions: Vec<ExportAction>,
+pub(super) struct PlanOutcome {
+    pub(super) id: String,
+    pub(super) draft: OutcomeDraft,
+    pub(super) suggested: Status,
+    pub(super) assignee: Option<i64>,
+    pub(super) due: Option<String>,
+    pub(super) evidence: Vec<String>,
+    pub(super) actions: Vec<ExportAction>,
 }
 
-struct PlanScope {
-    kind: ScopeKind,
-    name: String,
-    description: String,
-    outcomes: Vec<PlanOutcome>,
+pub(super) struct PlanScope {
+    pub(super) kind: ScopeKind,
+    pub(super) name: String,
+    pub(super) description: String,
+    pub(super) outcomes: Vec<PlanOutcome>,
 }
 
-enum PlanEvidence {
+pub(super) enum PlanEvidence {
     /// A file already in the organisation's register.
     Existing(i64),
     /// A link or note to create.
@@ -267,20 +40,20 @@ enum PlanEvidence {
 }
 
 /// Everything checked, ready to write.
-struct ImportPlan {
-    title: String,
-    period: String,
-    framework: Framework,
-    own_profile: bool,
-    profile: Option<String>,
-    targets: BTreeMap<String, Status>,
-    scopes: Vec<PlanScope>,
-    evidence: BTreeMap<String, PlanEvidence>,
-    notes: Vec<String>,
-    source: String,
+pub(super) struct ImportPlan {
+    pub(super) title: String,
+    pub(super) period: String,
+    pub(super) framework: Framework,
+    pub(super) own_profile: bool,
+    pub(super) profile: Option<String>,
+    pub(super) targets: BTreeMap<String, Status>,
+    pub(super) scopes: Vec<PlanScope>,
+    pub(super) evidence: BTreeMap<String, PlanEvidence>,
+    pub(super) notes: Vec<String>,
+    pub(super) source: String,
 }
 
-fn blank_to_none(value: &Option<String>) -> Option<String> {
+pub(super) fn blank_to_none(value: &Option<String>) -> Option<String> {
     value
         .as_deref()
         .map(str::trim)
@@ -288,7 +61,7 @@ fn blank_to_none(value: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn check_action(at: &str, action: &ExportAction, problems: &mut Problems) {
+pub(super) fn check_action(at: &str, action: &ExportAction, problems: &mut Problems) {
     if action.description.trim().is_empty() {
         problems.add(join(at, "description"), "say what the action is.");
     }
@@ -321,51 +94,9 @@ fn check_action(at: &str, action: &ExportAction, problems: &mut Problems) {
 }
 
 impl Db {
-    /// Imports an export document as a new assessment of this organisation (CAF lead).
-    ///
-    /// Everything is checked before anything is written, and every problem is returned at once
-    /// with its place in the document; then all of it is written in one transaction. Scopes start
-    /// as drafts; comments are not re-created (see `docs/assessment-export.md`). Audited as
-    /// `assessment.import`.
-    pub async fn import_assessment(
-        &self,
-        org: &OrgScope,
-        text: &str,
-        title_override: Option<&str>,
-        actor: &Actor,
-    ) -> Result<ImportReport, ImportError> {
-        need(org, Permission::LeadAssessment)?;
-        let mut problems = Problems::default();
-        if text.len() > MAX_IMPORT_BYTES {
-            problems.add(
-                "$",
-                format!(
-                    "the file is larger than {} MiB.",
-                    MAX_IMPORT_BYTES / (1024 * 1024)
-                ),
-            );
-            return Err(ImportError::Rejected(problems.0));
-        }
-        let Some(read) = read_document(text, &mut problems) else {
-            return Err(ImportError::Rejected(problems.0));
-        };
-        let plan = self
-            .check_import(org, read, title_override, &mut problems)
-            .await?;
-        let plan = match plan {
-            Some(plan) if problems.0.is_empty() => plan,
-            _ => return Err(ImportError::Rejected(problems.0)),
-        };
-        let id = self.write_import(org, &plan, actor).await?;
-        Ok(ImportReport {
-            assessment_id: id,
-            notes: plan.notes,
-        })
-    }
-
     /// Checks a read document against this installation and organisation. Returns the plan to
     /// write, or `None` when too little could be read to make one.
-    async fn check_import(
+    pub(super) async fn check_import(
         &self,
         org: &OrgScope,
         read: Read,
@@ -854,239 +585,4 @@ impl Db {
             source: read.source,
         }))
     }
-
-    /// Writes a checked plan in one transaction. Returns the assessment id, the evidence items
-    /// created and the register items linked.
-    /// Writes the plan and its audit record in one transaction; returns the new assessment's id.
-    async fn write_import(
-        &self,
-        org: &OrgScope,
-        plan: &ImportPlan,
-        actor: &Actor,
-    ) -> Result<i64, ImportError> {
-        let now = now_utc();
-        let user = org.user_id();
-        let mut tx = self.write_tx().await.map_err(DataError::from)?;
-        let version = &plan.framework.version;
-        sqlx::query(
-            "UPDATE frameworks SET locked_at = $1 WHERE version = $2 AND locked_at IS NULL",
-        )
-        .bind(&now)
-        .bind(version)
-        .execute(&mut *tx)
-        .await
-        .map_err(DataError::from)?;
-        let framework_id: i64 = sqlx::query("SELECT id FROM frameworks WHERE version = $1")
-            .bind(version)
-            .fetch_one(&mut *tx)
-            .await
-            .and_then(|r| r.try_get("id"))
-            .map_err(DataError::from)?;
-        let profile_id: Option<i64> = match (&plan.profile, plan.own_profile) {
-            (Some(slug), false) => Some(
-                sqlx::query("SELECT id FROM profiles WHERE slug = $1")
-                    .bind(slug)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .and_then(|r| r.try_get("id"))
-                    .map_err(DataError::from)?,
-            ),
-            _ => None,
-        };
-        let id: i64 = match sqlx::query(
-            "INSERT INTO assessments (organisation_id, title, period, framework_id, profile_id, \
-             created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(org.organisation_id())
-        .bind(&plan.title)
-        .bind(&plan.period)
-        .bind(framework_id)
-        .bind(profile_id)
-        .bind(user)
-        .bind(&now)
-        .fetch_one(&mut *tx)
-        .await
-        {
-            Ok(row) => row.try_get("id").map_err(DataError::from)?,
-            Err(e)
-                if e.as_database_error()
-                    .is_some_and(|d| d.is_unique_violation()) =>
-            {
-                return Err(ImportError::Rejected(vec![ImportProblem {
-                    at: "title".into(),
-                    message: format!(
-                        "there is already an assessment called {:?} here.",
-                        plan.title
-                    ),
-                }]));
-            }
-            Err(e) => return Err(DataError::from(e).into()),
-        };
-        for (outcome, target) in &plan.targets {
-            sqlx::query("INSERT INTO assessment_targets (assessment_id, outcome_id, target) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(outcome)
-                .bind(target.key())
-                .execute(&mut *tx)
-                .await
-                .map_err(DataError::from)?;
-        }
-        let (mut local, mut created, mut existing) = (BTreeMap::new(), Vec::new(), Vec::new());
-        for (reference, planned) in &plan.evidence {
-            let evidence_id = match planned {
-                PlanEvidence::Existing(e) => {
-                    existing.push(*e);
-                    *e
-                }
-                PlanEvidence::New(item) => {
-                    let e: i64 = sqlx::query(
-                        "INSERT INTO evidence (organisation_id, kind, title, owner, describes_date, \
-                         review_by, classification, url, note, created_by, created_at, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
-                    )
-                    .bind(org.organisation_id())
-                    .bind(item.kind.key())
-                    .bind(item.fields.title.trim())
-                    .bind(item.fields.owner.trim())
-                    .bind(blank_to_none(&item.fields.describes_date))
-                    .bind(blank_to_none(&item.fields.review_by))
-                    .bind(&item.fields.classification)
-                    .bind(blank_to_none(&item.url).filter(|_| item.kind == EvidenceKind::Link))
-                    .bind(blank_to_none(&item.note).filter(|_| item.kind == EvidenceKind::Note))
-                    .bind(user)
-                    .bind(&now)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .and_then(|r| r.try_get("id"))
-                    .map_err(DataError::from)?;
-                    created.push(e);
-                    e
-                }
-            };
-            local.insert(reference.as_str(), evidence_id);
-        }
-        for (position, scope) in plan.scopes.iter().enumerate() {
-            let scope_id = insert_scope(
-                &mut tx,
-                (org.organisation_id(), id),
-                (scope.kind, &scope.name, &scope.description),
-                position as i64,
-                &plan.framework,
-                &now,
-            )
-            .await?;
-            for o in &scope.outcomes {
-                write_outcome(&mut tx, scope_id, o, &local, user, &now).await?;
-            }
-        }
-        append_audit_in(
-            &mut tx,
-            actor.event(
-                org,
-                "assessment.import",
-                format!("assessment:{id}"),
-                serde_json::json!({
-                    "title": plan.title, "period": plan.period,
-                    "framework": plan.framework.version, "source_organisation": plan.source,
-                    "scopes": plan.scopes.iter().map(|s| &s.name).collect::<Vec<_>>(),
-                    "answers": plan.scopes.iter().flat_map(|s| &s.outcomes).map(|o| o.draft.answers.len()).sum::<usize>(),
-                    "evidence_created": created, "evidence_linked": existing, "notes": plan.notes,
-                }),
-            ),
-        )
-        .await?;
-        tx.commit().await.map_err(DataError::from)?;
-        Ok(id)
-    }
-}
-
-async fn write_outcome(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    scope_id: i64,
-    o: &PlanOutcome,
-    evidence: &BTreeMap<&str, i64>,
-    user: i64,
-    now: &str,
-) -> Result<(), DataError> {
-    sqlx::query(
-        "UPDATE scope_outcomes SET confirmed_status = $1, suggested_status = $2, \
-         status_justification = $3, narrative = $4, answered = $5, version = 1, updated_at = $6, \
-         updated_by = $7, assignee_id = $8, due_date = $9 WHERE scope_id = $10 AND outcome_id = $11",
-    )
-    .bind(o.draft.confirmed.as_deref())
-    .bind(o.suggested.key())
-    .bind(&o.draft.justification)
-    .bind(&o.draft.narrative)
-    .bind(o.draft.answers.len() as i64)
-    .bind(now)
-    .bind(user)
-    .bind(o.assignee)
-    .bind(o.due.as_deref())
-    .bind(scope_id)
-    .bind(&o.id)
-    .execute(&mut **tx)
-    .await?;
-    for answer in &o.draft.answers {
-        sqlx::query(
-            "INSERT INTO answers (scope_id, outcome_id, indicator_id, answer, justification) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(scope_id)
-        .bind(&o.id)
-        .bind(&answer.indicator)
-        .bind(&answer.answer)
-        .bind(if answer.answer == "not_applicable" {
-            answer.justification.trim()
-        } else {
-            ""
-        })
-        .execute(&mut **tx)
-        .await?;
-    }
-    // Two references may be the same register file; it is linked once. Every reference was
-    // checked against the planned evidence, so a miss here is a fault, never a panic.
-    let linked = o
-        .evidence
-        .iter()
-        .map(|r| {
-            evidence.get(r.as_str()).copied().ok_or_else(|| {
-                DataError::Document(format!("import plan: evidence reference {r:?} not planned"))
-            })
-        })
-        .collect::<Result<BTreeSet<i64>, DataError>>()?;
-    for evidence_id in linked {
-        sqlx::query(
-            "INSERT INTO evidence_links (evidence_id, scope_id, outcome_id, linked_by, linked_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(evidence_id)
-        .bind(scope_id)
-        .bind(&o.id)
-        .bind(user)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    }
-    for action in &o.actions {
-        let agreed = action.status != crate::assess::ActionStatus::Proposed;
-        sqlx::query(
-            "INSERT INTO plan_actions (scope_id, outcome_id, description, owner, due_date, status, \
-             notes, proposed_by, proposed_at, accepted_by, accepted_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(scope_id)
-        .bind(&o.id)
-        .bind(action.description.trim())
-        .bind(action.owner.trim())
-        .bind(blank_to_none(&action.due))
-        .bind(action.status.key())
-        .bind(action.notes.trim())
-        .bind(user)
-        .bind(now)
-        .bind(agreed.then_some(user))
-        .bind(agreed.then(|| now.to_owned()))
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
 }
