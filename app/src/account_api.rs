@@ -2,11 +2,10 @@
 //! codes and sessions.
 
 use crate::error::AppError;
-use crate::types::{AccountView, SessionView};
-use leptos::prelude::*;
-
 #[cfg(feature = "ssr")]
 use crate::request_context::{ctx, respond};
+use crate::types::{AccountView, SessionView};
+use leptos::prelude::*;
 
 /// The signed-in user's account: keys and recovery codes.
 #[server(prefix = "/api/account", endpoint = "overview")]

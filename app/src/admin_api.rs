@@ -4,12 +4,11 @@
 
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
+use crate::request_context::{ctx, respond};
+#[cfg(feature = "ssr")]
 use crate::roles::Role;
 use crate::types::AdminOverview;
 use leptos::prelude::*;
-
-#[cfg(feature = "ssr")]
-use crate::request_context::{ctx, respond};
 
 /// Organisations and users, for the platform administrator.
 #[server(prefix = "/api/admin", endpoint = "overview")]

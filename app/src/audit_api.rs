@@ -3,11 +3,10 @@
 //! who may read it.
 
 use crate::error::AppError;
-use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
 #[cfg(feature = "ssr")]
 use crate::request_context::{ctx, respond, scope};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// Records on one page of the audit log.
 pub const AUDIT_PAGE_SIZE: i64 = 50;

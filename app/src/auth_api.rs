@@ -5,16 +5,14 @@
 //! `auth::flow`).
 
 use crate::error::AppError;
-use crate::types::{LinkView, RegisteredKey, Stage, ViewerInfo};
-use leptos::prelude::*;
-
 #[cfg(feature = "ssr")]
 use crate::request_context::{ctx, respond};
+use crate::types::{LinkView, RegisteredKey, Stage, ViewerInfo};
+use leptos::prelude::*;
 use webauthn_rs_proto::{
     CreationChallengeResponse, PublicKeyCredential, RegisterPublicKeyCredential,
     RequestChallengeResponse,
 };
-
 #[cfg(feature = "ssr")]
 fn viewer_of(
     user: &crate::auth::SignedIn,

@@ -1,16 +1,15 @@
 //! Server functions for an organisation's page and its administrator: members, invitations,
 //! roles and removal. Each checks the caller's role through `Db::authorize`.
 
+#[cfg(feature = "ssr")]
+use crate::admin_api::{invite, parse_role, parse_until};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::request_context::{ctx, respond, scope};
 #[cfg(feature = "ssr")]
 use crate::roles::Role;
 use crate::types::{MemberRow, OrgView};
 use leptos::prelude::*;
-
-#[cfg(feature = "ssr")]
-use crate::admin_api::{invite, parse_role, parse_until};
-#[cfg(feature = "ssr")]
-use crate::request_context::{ctx, respond, scope};
 
 /// An organisation's page, for any current member.
 #[server(prefix = "/api/org", endpoint = "overview")]

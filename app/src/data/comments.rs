@@ -5,7 +5,6 @@ use super::audit::append_audit_in;
 use super::{DataError, Db, OrgScope, now_utc};
 use crate::assess::{CommentView, ScopeState};
 use crate::roles::Permission;
-
 use sqlx::{Any, Row, Transaction};
 
 impl Db {

@@ -12,7 +12,6 @@ use crate::assess::{
 };
 use crate::roles::Permission;
 use caf::Status;
-
 use sqlx::Row;
 use std::collections::BTreeMap;
 

@@ -7,7 +7,6 @@ use crate::assess::{
     ActionStatus, MAX_ACTIONS_PER_OUTCOME, MAX_OWNER, PlanAction, ScopeState, valid_date,
 };
 use crate::roles::Permission;
-
 use sqlx::Row;
 
 impl Db {

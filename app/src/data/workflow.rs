@@ -6,7 +6,6 @@ use super::audit::append_audit_in;
 use super::comments::insert_comment;
 use super::{DataError, Db, OrgScope, now_utc};
 use crate::assess::{ScopeState, WorkflowAction, transition};
-
 use sqlx::Row;
 
 impl Db {

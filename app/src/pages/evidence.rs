@@ -1,6 +1,6 @@
 //! The organisation's evidence register, and the improvement plan of an assessment.
 
-use super::answer::EvidenceFieldsForm;
+use super::evidence_fields::EvidenceFieldsForm;
 use crate::assess::{ActionStatus, Classification, EvidenceItem, EvidenceKind};
 use crate::assess_api::{AddEvidence, UpdateAction, UpdateEvidence, evidence_register, plan};
 use crate::components::{ErrorPanel, FormError, Loading, when};

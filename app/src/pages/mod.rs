@@ -11,6 +11,7 @@ mod changes;
 mod compare;
 mod dashboard;
 mod evidence;
+mod evidence_fields;
 mod framework;
 mod framework_list;
 mod home;
