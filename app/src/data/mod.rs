@@ -19,15 +19,19 @@ mod exchange;
 mod frameworks;
 mod history_words;
 mod invitations;
+mod one_time_links;
 mod outcome_records;
 mod people;
 mod plan;
 mod profiles;
 mod reconfirm;
 mod reconfirm_page;
+mod recovery_codes;
 mod reports;
+mod security_keys;
 mod sessions;
 mod setup_progress;
+mod sign_in_attempts;
 mod sign_offs;
 mod snapshots;
 mod system_scopes;
@@ -38,11 +42,7 @@ mod year_on_year;
 
 pub use crate::assess::{MAX_TEXT, check_draft};
 pub use crate::cycle::{CriticalSystem, ScopeContents};
-pub use accounts::{
-    Account, LinkAcceptance, LinkPurpose, Member, Membership, NewLink, OpenLink,
-    RECOVERY_CODE_COUNT, SecurityKey, SignInCharge, UserSummary, canonical_recovery_code,
-    check_key_name, random_token,
-};
+pub use accounts::{Account, Member, Membership, UserSummary};
 pub use assessments::{Actor, MAX_SYSTEMS, NewAssessment};
 pub use audit::{AuditEvent, AuditFilter, AuditRecord, ChainReport, GENESIS_HASH, record_hash};
 pub use audit_content::{holds_content, without_content};
@@ -55,14 +55,18 @@ pub use exchange::{
 };
 pub use frameworks::{ImportOutcome, StoredFramework};
 pub use invitations::Invitation;
+pub use one_time_links::{LinkAcceptance, LinkPurpose, NewLink, OpenLink, random_token};
 pub use people::{OrgScope, Organisation, OrganisationKind, normalise_email};
 pub use profiles::StoredProfile;
 pub use reconfirm::CarriedOutcome;
+pub use recovery_codes::{RECOVERY_CODE_COUNT, canonical_recovery_code};
 pub use reports::{PreviousScope, PreviousSources, ReportScope, ReportSources};
+pub use security_keys::{SecurityKey, check_key_name};
 pub use sessions::{
     ADDRESS_KEY, DbSessionStore, SessionSummary, USER_AGENT_KEY, USER_ID_KEY, session_id_hash,
 };
 pub use setup_progress::SetupProgress;
+pub use sign_in_attempts::SignInCharge;
 pub use snapshots::{
     SNAPSHOT_FORMAT, Snapshot, SnapshotAction, SnapshotAssessment, SnapshotEvidence,
     SnapshotOutcome, SnapshotScope, SnapshotSignature, StoredSnapshot, snapshot_kind,
